@@ -1,0 +1,78 @@
+/* ISC license. */
+
+#ifndef UTLS_ENGINE_H
+#define UTLS_ENGINE_H
+
+/*
+ * The engine loop: one BearSSL engine between a network descriptor pair
+ * and an application descriptor pair, full duplex, non-blocking, one
+ * poll loop, no allocation.
+ */
+
+#include <stdint.h>
+#include <bearssl.h>
+
+/* Descriptors of one connection. app_in: plaintext from the application;
+   app_out: plaintext to the application. net_in/net_out may be equal. */
+typedef struct utls_fds_s utls_fds;
+struct utls_fds_s
+{
+  int net_in;
+  int net_out;
+  int app_in;
+  int app_out;
+};
+
+enum utls_engine_opt_e
+{
+  UTLS_OPT_CLOSE_NOTIFY = 1 << 0,  /* -S: send close_notify on local EOF */
+  UTLS_OPT_STRICT_EOF = 1 << 1,    /* -J: peer EOF without close_notify is an error */
+  UTLS_OPT_CLIENT = 1 << 2,        /* the engine is a client engine */
+};
+
+/* Network input buffer and output staging area sizes (both hold several records). */
+#define UTLS_NETBUF_SIZE 65536
+#define UTLS_STAGE_SIZE (65536 + 4 * 512)
+
+typedef struct utls_engine_s utls_engine;
+
+/*
+ * Called once, when the handshake has completed and before any
+ * application data moves. Returns 0 to go on, or an error code
+ * (utls_error_str) to abort the connection (exit 98).
+ */
+typedef int utls_handshake_func (utls_engine *e, void *data);
+
+struct utls_engine_s
+{
+  br_ssl_engine_context *eng;
+  utls_fds fds;
+  uint32_t options;               /* utls_engine_opt_e bits */
+  unsigned int handshake_timeout; /* milliseconds, 0 = none */
+  utls_handshake_func *on_handshake;
+  void *on_handshake_data;
+  /* filled by utls_engine_run */
+  uint64_t bytes_to_net;          /* plaintext bytes the application sent */
+  uint64_t bytes_to_app;          /* plaintext bytes the peer sent */
+  int handshake_done;
+  int err;                        /* 0, a BR_ERR_* or UTLS_ERR_* code */
+  int err_after_handshake;
+  int peer_close_notify;          /* the peer closed with close_notify */
+  int peer_alert_after_eof;       /* alert number the peer sent after our half-close, 0 if none */
+  int app_output_cut;             /* peer close_notify came while the application could still send */
+  uint64_t bytes_from_net;        /* raw bytes read from the network */
+  unsigned char first_byte;       /* first byte from the network (0x16 for TLS) */
+  int peer_eof;                   /* the peer closed the TCP connection */
+  int sys_errno;                  /* errno of a failed read/write, 0 if none */
+  char const *sys_what;           /* which operation failed */
+};
+
+/*
+ * Runs the connection to its end. Descriptors are made non-blocking. On
+ * return every descriptor of e->fds has been closed. Returns 0 if the
+ * connection ended normally, -1 on a system error (e->sys_errno,
+ * e->sys_what), or 1 on a TLS error (e->err).
+ */
+extern int utls_engine_run (utls_engine *e);
+
+#endif

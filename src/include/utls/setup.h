@@ -1,0 +1,139 @@
+/* ISC license. */
+
+#ifndef UTLS_SETUP_H
+#define UTLS_SETUP_H
+
+/*
+ * Engine setup shared by the server and client programs: algorithm
+ * choices, the certificate-selecting server policy, the X.509 validator
+ * wrapper, the handshake facts, privilege dropping.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+#include <bearssl.h>
+
+#include <utls/utls.h>
+
+/*
+ * Protocol versions, cipher suites (ECDHE + AEAD only), hash functions,
+ * PRFs and the fastest record implementations BearSSL has on this CPU.
+ * AES-GCM comes first when the CPU has AES-NI, ChaCha20-Poly1305
+ * otherwise. ecdsa_ok/rsa_ok restrict the suites to the key types the
+ * local certificates can serve (server), or leave both on (client).
+ */
+extern void utls_engine_algos (br_ssl_engine_context *eng, int is_server);
+
+/* The ChaCha20 implementation measured fastest on this CPU (timed once, lazily). */
+extern br_chacha20_run utls_chacha20_fastest (void);
+
+/* One certificate chain with its key, for the default name or one SNI name. */
+typedef struct utls_certentry_s utls_certentry;
+struct utls_certentry_s
+{
+  char const *name;             /* 0 for the default (CERTFILE/KEYFILE) entry */
+  utls_chain chain;
+  utls_skey key;
+};
+
+enum utls_sni_level_e
+{
+  UTLS_SNI_OFF = 0,             /* only CERTFILE/KEYFILE */
+  UTLS_SNI_FALLBACK = 1,        /* SNI certificates, else the default one */
+  UTLS_SNI_STRICT = 2,          /* SNI certificates only: no match, no handshake */
+};
+
+/*
+ * Server policy: chooses the certificate by SNI (exact name, then
+ * "*.domain" on the first label, then the default entry as the level
+ * allows), then the first suite in server order that fits its key, and
+ * signs the ServerKeyExchange.
+ */
+typedef struct utls_policy_s utls_policy;
+struct utls_policy_s
+{
+  br_ssl_server_policy_class const *vtable;
+  utls_certentry *entries;
+  size_t n;
+  unsigned int snilevel;
+  utls_certentry const *chosen;
+  int refused_sni;              /* no certificate for the client's server name */
+};
+extern void utls_policy_init (utls_policy *policy, utls_certentry *entries, size_t n, unsigned int snilevel);
+/* Wipes every private key of the policy. */
+extern void utls_policy_wipe (utls_policy *policy);
+
+/*
+ * X.509 validator wrapper around br_x509_minimal: keeps a copy of the
+ * peer's end-entity certificate for the SSL_* variables, checks the
+ * host name itself (RFC 6125 for names, iPAddress SANs for IP
+ * literals), and implements the pinned-key and insecure modes.
+ */
+#define UTLS_PEERCERT_MAX 16384
+enum utls_x509_flag_e
+{
+  UTLS_X509_INSECURE = 1 << 0,  /* accept any chain, name and date */
+  UTLS_X509_PIN = 1 << 1,       /* accept exactly the pinned public key (SPKI SHA-256) */
+};
+
+/*
+ * Deferred trust anchors: called at the end of the peer's chain with the
+ * issuer Names of its certificates (DER), it returns the anchors to
+ * validate against. 0, or an error code (the chain is then refused).
+ * Lets a client read from a large CA store only the few anchors a
+ * connection needs.
+ */
+typedef int utls_x509_anchor_func (void *data, utls_der const *names, size_t nnames, br_x509_trust_anchor const **tas, size_t *ntas);
+
+#define UTLS_X509_CHAINBUF 65536
+
+typedef struct utls_x509_s utls_x509;
+struct utls_x509_s
+{
+  br_x509_class const *vtable;
+  br_x509_minimal_context minimal;
+  uint32_t flags;
+  char const *name;             /* host name or IP literal to check, 0 for none */
+  unsigned char pin[32];
+  unsigned int depth;
+  int chain_seen;               /* a non-empty chain was received */
+  int err;                      /* BR_ERR_X509_* or UTLS_ERR_* from the last chain, 0 if accepted */
+  int own_key;                  /* get_pkey returns pkey below */
+  size_t ee_len;
+  int ee_overflow;
+  br_x509_pkey pkey;
+  unsigned char pkey_data[BR_X509_BUFSIZE_KEY];
+  unsigned char ee[UTLS_PEERCERT_MAX];
+  /* deferred mode only: the whole chain, replayed into the minimal engine */
+  utls_x509_anchor_func *anchor_func;
+  void *anchor_data;
+  size_t chain_len;
+  unsigned int ncerts;
+  int chain_overflow;
+  size_t cert_start[UTLS_CHAIN_MAX + 1];
+  unsigned char chain[UTLS_X509_CHAINBUF];
+};
+
+extern void utls_x509_init (utls_x509 *x, br_x509_trust_anchor const *tas, size_t ntas, uint32_t flags, char const *name);
+/* Switches x to deferred anchors (after utls_x509_init). */
+extern void utls_x509_defer_anchors (utls_x509 *x, utls_x509_anchor_func *f, void *data);
+
+/*
+ * Adds the session facts to the block: SSL_PROTOCOL first, SSL_CIPHER,
+ * SSL_CIPHER_USEKEYSIZE, SSL_CIPHER_ALGKEYSIZE, SSL_TLS_SNI_SERVERNAME,
+ * SSL_ALPN_PROTOCOL, SSL_SESSION_RESUMED.
+ */
+extern void utls_envblock_add_session (utls_envblock *block, br_ssl_engine_context *eng, char const *sni);
+
+/*
+ * TLS_UID/TLS_GID from the environment: both or none, numeric. Returns
+ * 0 (nothing to do or done), or dies: 100 on a bad value, 111 when a
+ * system call fails. setgroups, setgid, setuid, then checks that root
+ * cannot be regained.
+ */
+extern void utls_drop_privileges (void);
+
+/* Injects 32 bytes from the system's random source. 0 on success, -1 if none. */
+extern int utls_engine_seed (br_ssl_engine_context *eng);
+
+#endif

@@ -1,0 +1,233 @@
+/* ISC license. */
+
+#ifndef UTLS_H
+#define UTLS_H
+
+/*
+ * libutls: what the ucspi-tls programs share. Loading of certificates,
+ * keys and trust anchors; X.509 facts and distinguished names; the
+ * SSL_* environment block; BearSSL error names; the engine loop.
+ *
+ * Return convention of the loaders: 0 on success, -1 on a system error
+ * (errno set), or a positive error code (a BearSSL BR_ERR_* value, or one
+ * of the UTLS_ERR_* values below) that utls_error_str() turns into text.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+#include <bearssl.h>
+
+/* Exit codes, the same values as s6-networking. */
+#define UTLS_EXIT_CONFIG 96
+#define UTLS_EXIT_SETUP 97
+#define UTLS_EXIT_PROTOCOL 98
+#define UTLS_EXIT_USAGE 100
+#define UTLS_EXIT_BUG 101
+#define UTLS_EXIT_SYS 111
+
+/* Our own error codes; kept above BearSSL's range (which ends below 1024). */
+enum utls_err_e
+{
+  UTLS_ERR_NOPEM = 2001,        /* no PEM object of the wanted kind in the file */
+  UTLS_ERR_BADPEM,              /* malformed PEM */
+  UTLS_ERR_TOOBIG,              /* file larger than the cap */
+  UTLS_ERR_NOCERT,              /* no certificate in the file */
+  UTLS_ERR_TOOMANY,             /* too many certificates or anchors */
+  UTLS_ERR_BADKEY,              /* not a decodable RSA or EC private key */
+  UTLS_ERR_KEYTYPE,             /* unsupported key type or curve */
+  UTLS_ERR_KEYMISMATCH,         /* private key does not match the certificate */
+  UTLS_ERR_BADCERT,             /* certificate cannot be decoded */
+  UTLS_ERR_NOANCHOR,            /* no usable trust anchor found */
+  UTLS_ERR_BADDER,              /* malformed DER structure */
+  UTLS_ERR_NAMEMISMATCH,        /* peer certificate does not match the wanted name */
+  UTLS_ERR_PINMISMATCH,         /* peer public key does not match the pin */
+  UTLS_ERR_NOCLIENTCERT,        /* a client certificate was required and none came */
+  UTLS_ERR_TIMEOUT,             /* handshake timeout */
+  UTLS_ERR_PEEREOF,             /* peer closed the connection without close_notify */
+  UTLS_ERR_INJECTION,           /* peer sent bytes before the ClientHello (client, delayed mode) */
+  UTLS_ERR_MAX
+};
+
+/* Caps on configuration input. */
+#define UTLS_CERTFILE_MAX 65536
+#define UTLS_KEYFILE_MAX 16384
+#define UTLS_CHAIN_MAX 16
+#define UTLS_ANCHORS_MAX 4096
+#define UTLS_SNI_MAX 64
+#define UTLS_NAME_MAX 253
+
+/* Error text: "peer certificate expired", "received alert handshake_failure", ... */
+extern char const *utls_error_str (int err);
+
+/*
+ * Certificate chain, as BearSSL wants it for the server (or for a client
+ * certificate). All storage is owned and freed by utls_chain_free.
+ */
+typedef struct utls_chain_s utls_chain;
+struct utls_chain_s
+{
+  br_x509_certificate *certs;
+  size_t ncerts;
+};
+#define UTLS_CHAIN_ZERO { .certs = 0, .ncerts = 0 }
+
+/* PEM (one or more CERTIFICATE objects) or DER (one certificate). */
+extern int utls_chain_readfile (utls_chain *chain, char const *file);
+extern void utls_chain_free (utls_chain *chain);
+
+/* Private key, with storage inside the struct: no pointer outside. */
+typedef struct utls_skey_s utls_skey;
+struct utls_skey_s
+{
+  int type;                     /* BR_KEYTYPE_RSA or BR_KEYTYPE_EC, 0 if empty */
+  union
+  {
+    br_rsa_private_key rsa;
+    br_ec_private_key ec;
+  } key;
+  unsigned char data[BR_RSA_KBUF_PRIV_SIZE(4096) + 16];
+};
+#define UTLS_SKEY_ZERO { .type = 0 }
+
+/* PEM (RSA PRIVATE KEY, EC PRIVATE KEY, PRIVATE KEY) or DER; PKCS#1, SEC1, PKCS#8. */
+extern int utls_skey_readfile (utls_skey *key, char const *file);
+extern void utls_skey_wipe (utls_skey *key);
+/* 0 if key is the private half of the public key in chain->certs[0], else an error code. */
+extern int utls_skey_matches_chain (utls_skey const *key, utls_chain const *chain);
+
+/* A DER element inside a caller's buffer. */
+typedef struct utls_der_s utls_der;
+struct utls_der_s
+{
+  unsigned char const *s;
+  size_t len;
+};
+
+/* Trust anchors, with owned storage. */
+typedef struct utls_anchors_s utls_anchors;
+struct utls_anchors_s
+{
+  br_x509_trust_anchor *tas;
+  size_t n;
+  size_t alloc;
+};
+#define UTLS_ANCHORS_ZERO { .tas = 0, .n = 0, .alloc = 0 }
+
+/* Add every certificate of a PEM bundle (or one DER certificate) as an anchor. */
+extern int utls_anchors_readfile (utls_anchors *anchors, char const *file);
+/* Add one anchor per regular file of the directory (files that are not certificates are skipped). */
+extern int utls_anchors_readdir (utls_anchors *anchors, char const *dir);
+/*
+ * Same as utls_anchors_readfile/readdir, but only certificates whose
+ * subject Name (DER, byte-equal: BearSSL compares DNs the same way) is
+ * one of names[] become anchors. Finding none is not an error (returns 0
+ * with nothing added).
+ */
+extern int utls_anchors_readfile_for (utls_anchors *anchors, char const *file, utls_der const *names, size_t nnames);
+extern int utls_anchors_readdir_for (utls_anchors *anchors, char const *dir, utls_der const *names, size_t nnames);
+extern void utls_anchors_free (utls_anchors *anchors);
+
+/*
+ * X.509 facts, from a DER certificate, without allocation. All pointers
+ * point into the certificate given to utls_x509_parse.
+ */
+
+typedef struct utls_x509_info_s utls_x509_info;
+struct utls_x509_info_s
+{
+  utls_der serial;              /* INTEGER contents */
+  utls_der issuer;              /* whole Name (tag and length included) */
+  utls_der subject;             /* whole Name */
+  utls_der spki;                /* whole SubjectPublicKeyInfo */
+  utls_der san;                 /* contents of the GeneralNames SEQUENCE, empty if absent */
+  int64_t not_before;           /* seconds since the Unix epoch, UTC */
+  int64_t not_after;
+};
+
+/* 0 or UTLS_ERR_BADDER. */
+extern int utls_x509_parse (utls_x509_info *info, unsigned char const *der, size_t len);
+
+/*
+ * Iterate over SubjectAltName entries: *pos starts at 0. Returns 1 and
+ * fills type (the GeneralName context tag: 1 rfc822Name, 2 dNSName,
+ * 7 iPAddress, ...) and value, 0 at the end, -1 on malformed input.
+ */
+extern int utls_x509_san_next (utls_x509_info const *info, size_t *pos, unsigned int *type, utls_der *value);
+
+/*
+ * RFC 4514 string of a DER Name: most specific RDN first, "," separated,
+ * special characters escaped, control characters and non-UTF-8 bytes as
+ * \XX. Returns the length written (without the NUL, always written when
+ * max > 0), or 0 if the Name is malformed or does not fit.
+ */
+extern size_t utls_dn_format (char *out, size_t max, unsigned char const *name, size_t namelen);
+
+/*
+ * Value of the first (most specific) attribute with that OID (DER
+ * contents, e.g. 55 04 03 for CN) in a Name, escaped like utls_dn_format
+ * does for values but without RFC 4514 special-character escaping.
+ * Returns the length, or 0 if absent, malformed or too long.
+ */
+extern size_t utls_dn_attr (char *out, size_t max, unsigned char const *name, size_t namelen, unsigned char const *oid, size_t oidlen);
+
+/* "Jan  2 15:04:05 2025 GMT", as mod_ssl prints validity dates. Returns the length. */
+extern size_t utls_time_fmt (char *out, size_t max, int64_t t);
+
+/*
+ * RFC 6125 host name matching: pattern from a certificate (dNSName or
+ * CN), host as wanted by the client. Case-insensitive; "*" only as the
+ * whole leftmost label, matching exactly one label, and never for a
+ * pattern with fewer than two labels after it. Returns 1 on match.
+ */
+extern int utls_hostname_match (char const *pattern, size_t patternlen, char const *host);
+
+/*
+ * Environment block: "NAME=value\0" entries followed by one more "\0"
+ * when finished. It is both what tlsd hands over to the application and
+ * what the UCSPI-TLS "Y" command writes on the control descriptor.
+ */
+#define UTLS_ENVBLOCK_MAX 16384
+typedef struct utls_envblock_s utls_envblock;
+struct utls_envblock_s
+{
+  size_t len;
+  int overflow;
+  char buf[UTLS_ENVBLOCK_MAX];
+};
+#define UTLS_ENVBLOCK_ZERO { .len = 0, .overflow = 0 }
+
+/* Adds NAME=value; does nothing when value is empty. Sets overflow if full. */
+extern void utls_envblock_add (utls_envblock *block, char const *name, char const *value);
+/* Adds the final empty entry. Returns 1, or 0 if the block overflowed. */
+extern int utls_envblock_finish (utls_envblock *block);
+
+/*
+ * Adds the peer certificate facts: <prefix>S_DN, <prefix>S_DN_CN,
+ * <prefix>S_DN_Email, <prefix>I_DN, <prefix>M_SERIAL, <prefix>V_START,
+ * <prefix>V_END, SSL_PEER_CERT_HASH (SHA256: + lowercase hex of the DER
+ * certificate) and SSL_PEER_CERT_SUBJECT (same as S_DN). prefix is
+ * "SSL_CLIENT_" or "SSL_SERVER_". Returns 0, or UTLS_ERR_BADDER.
+ */
+extern int utls_envblock_add_peer (utls_envblock *block, char const *prefix, unsigned char const *der, size_t len);
+
+/* Cipher suite facts: OpenSSL-style name ("ECDHE-ECDSA-AES128-GCM-SHA256"), key bits. 0 if unknown. */
+typedef struct utls_suite_info_s utls_suite_info;
+struct utls_suite_info_s
+{
+  uint16_t id;
+  char const *name;
+  unsigned int usekeysize;
+  unsigned int algkeysize;
+};
+extern utls_suite_info const *utls_suite_find (uint16_t id);
+
+/*
+ * A SHA-256 public key (SPKI) pin: "sha256//BASE64" (curl's form),
+ * "SHA256:HEX" or 64 hex digits. Returns 1 and fills out[32], or 0.
+ */
+extern int utls_pin_scan (char const *s, unsigned char *out);
+
+/* "TLSv1.2" etc., or 0. */
+extern char const *utls_version_str (unsigned int version);
+
+#endif

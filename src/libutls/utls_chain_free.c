@@ -1,0 +1,13 @@
+/* ISC license. */
+
+#include <stdlib.h>
+#include <utls/utls.h>
+
+void utls_chain_free (utls_chain *chain)
+{
+  size_t i = 0;
+  for (; i < chain->ncerts; i++) free(chain->certs[i].data);
+  free(chain->certs);
+  chain->certs = 0;
+  chain->ncerts = 0;
+}

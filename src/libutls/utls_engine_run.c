@@ -1,0 +1,411 @@
+/* ISC license. */
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <bearssl.h>
+
+#include <skalibs/allreadwrite.h>
+#include <skalibs/bytestr.h>
+#include <skalibs/error.h>
+#include <skalibs/djbunix.h>
+#include <skalibs/iopause.h>
+#include <skalibs/tai.h>
+
+#include <utls/utls.h>
+#include <utls/engine.h>
+
+/*
+ * The loop moves bytes between four descriptors and one BearSSL engine.
+ *
+ * Network input is read in large chunks into netbuf and fed to the
+ * engine record by record, so a burst of records costs one read(2).
+ * Records the engine produces are copied into a staging area before they
+ * are written: a whole handshake flight (ServerHello..ServerHelloDone,
+ * or ChangeCipherSpec + Finished) leaves in one write, and in bulk
+ * transfers several records leave per write(2).
+ *
+ * Directions: "down" is network -> application, "up" is application ->
+ * network. The loop ends when both are finished and nothing is staged.
+ * A direction never drops bytes silently: either they are delivered,
+ * or the failure is recorded in the utls_engine struct.
+ *
+ * There is one engine per process, so the large buffers are static.
+ */
+
+typedef struct loop_state_s loop_state;
+struct loop_state_s
+{
+  utls_engine *e;
+  br_ssl_engine_context *eng;
+  size_t net_start;
+  size_t net_end;
+  size_t stage_start;
+  size_t stage_end;
+  size_t net_high;
+  size_t stage_high;
+  tain deadline;
+  int net_in_eof;
+  int net_out_shut;
+  int close_sent;
+  int failed;
+};
+
+static unsigned char netbuf[UTLS_NETBUF_SIZE];
+static unsigned char stage[UTLS_STAGE_SIZE];
+
+static void fd_close_set (int *fd)
+{
+  if (*fd >= 0) fd_close(*fd);
+  *fd = -1;
+}
+
+/* Records an error and marks the connection failed. First error wins. */
+static void fail_tls (loop_state *st, int err)
+{
+  if (!st->failed)
+  {
+    st->e->err = err;
+    st->e->err_after_handshake = st->e->handshake_done;
+  }
+  st->failed = 1;
+}
+
+static void fail_sys (loop_state *st, char const *what)
+{
+  if (!st->failed)
+  {
+    st->e->sys_errno = errno;
+    st->e->sys_what = what;
+  }
+  st->failed = 2;
+}
+
+/*
+ * Moves data between memory areas without system calls: staged network
+ * input into the engine, engine records into the staging area, and
+ * decrypted data into the void when the application cannot take it any
+ * more. Stops when nothing moves.
+ */
+static void pump (loop_state *st)
+{
+  br_ssl_engine_context *eng = st->eng;
+  int progress = 1;
+  while (progress)
+  {
+    unsigned char *buf;
+    size_t len;
+    progress = 0;
+    buf = br_ssl_engine_sendrec_buf(eng, &len);
+    if (buf && st->stage_end < UTLS_STAGE_SIZE)
+    {
+      if (len > UTLS_STAGE_SIZE - st->stage_end) len = UTLS_STAGE_SIZE - st->stage_end;
+      memcpy(stage + st->stage_end, buf, len);
+      st->stage_end += len;
+      if (st->stage_end > st->stage_high) st->stage_high = st->stage_end;
+      br_ssl_engine_sendrec_ack(eng, len);
+      progress = 1;
+    }
+    if (st->net_start < st->net_end)
+    {
+      buf = br_ssl_engine_recvrec_buf(eng, &len);
+      if (buf)
+      {
+        if (len > st->net_end - st->net_start) len = st->net_end - st->net_start;
+        memcpy(buf, netbuf + st->net_start, len);
+        st->net_start += len;
+        if (st->net_start == st->net_end) st->net_start = st->net_end = 0;
+        br_ssl_engine_recvrec_ack(eng, len);
+        progress = 1;
+      }
+    }
+    if (st->e->fds.app_out < 0)
+    {
+      buf = br_ssl_engine_recvapp_buf(eng, &len);
+      if (buf)
+      {
+        br_ssl_engine_recvapp_ack(eng, len);
+        progress = 1;
+      }
+    }
+  }
+}
+
+static void net_write (loop_state *st)
+{
+  ssize_t r = fd_write(st->e->fds.net_out, (char const *)stage + st->stage_start, st->stage_end - st->stage_start);
+  if (r < 0)
+  {
+    unsigned int state = br_ssl_engine_current_state(st->eng);
+    if (error_isagain(errno)) return;
+    /* Only a closing alert was left to send, and the peer is gone: the
+       connection ended, it did not fail. */
+    if (((state & BR_SSL_CLOSED) && !br_ssl_engine_last_error(st->eng))
+     || (st->close_sent && st->e->fds.app_in < 0))
+    {
+      st->stage_start = st->stage_end = 0;
+      return;
+    }
+    fail_sys(st, "write to network");
+    return;
+  }
+  st->stage_start += r;
+  if (st->stage_start == st->stage_end) st->stage_start = st->stage_end = 0;
+}
+
+static void net_read (loop_state *st)
+{
+  ssize_t r;
+  if (st->net_start && st->net_end == UTLS_NETBUF_SIZE)
+  {
+    memmove(netbuf, netbuf + st->net_start, st->net_end - st->net_start);
+    st->net_end -= st->net_start;
+    st->net_start = 0;
+  }
+  r = fd_read(st->e->fds.net_in, (char *)netbuf + st->net_end, UTLS_NETBUF_SIZE - st->net_end);
+  if (r < 0)
+  {
+    if (error_isagain(errno)) return;
+    fail_sys(st, "read from network");
+    return;
+  }
+  if (!r) { st->net_in_eof = 1; return; }
+  if (!st->e->bytes_from_net && r)
+    st->e->first_byte = netbuf[st->net_end];
+  st->e->bytes_from_net += r;
+  st->net_end += r;
+  if (st->net_end > st->net_high) st->net_high = st->net_end;
+}
+
+/* Writes decrypted data, decrypting the next staged record after each
+   write, until the pipe is full or nothing is left: one poll for many
+   records in bulk transfers. */
+static void app_write (loop_state *st)
+{
+  unsigned int i = 0;
+  for (; i < 8; i++)
+  {
+    size_t len;
+    unsigned char *buf = br_ssl_engine_recvapp_buf(st->eng, &len);
+    ssize_t r;
+    if (!buf) return;
+    r = fd_write(st->e->fds.app_out, (char const *)buf, len);
+    if (r < 0)
+    {
+      if (error_isagain(errno)) return;
+      /* The application stopped reading: what it did not take is dropped,
+         which is what a closed pipe means. Not a connection failure. */
+      fd_close_set(&st->e->fds.app_out);
+      return;
+    }
+    br_ssl_engine_recvapp_ack(st->eng, r);
+    st->e->bytes_to_app += r;
+    if ((size_t)r < len) return;
+    pump(st);
+  }
+}
+
+/* Reads up to four records' worth of plaintext, while there is room to stage them. */
+static void app_read (loop_state *st)
+{
+  unsigned int i = 0;
+  for (; i < 4; i++)
+  {
+    size_t len;
+    unsigned char *buf = br_ssl_engine_sendapp_buf(st->eng, &len);
+    ssize_t r;
+    if (!buf) break;
+    r = fd_read(st->e->fds.app_in, (char *)buf, len);
+    if (r <= 0)
+    {
+      if (r < 0 && error_isagain(errno)) { br_ssl_engine_flush(st->eng, 0); break; }
+      /* EOF, or a read error that means the same thing for a pipe. */
+      fd_close_set(&st->e->fds.app_in);
+      br_ssl_engine_flush(st->eng, 0);
+      break;
+    }
+    br_ssl_engine_sendapp_ack(st->eng, r);
+    st->e->bytes_to_net += r;
+    if ((size_t)r < len) { br_ssl_engine_flush(st->eng, 0); break; }
+    pump(st);
+    if (UTLS_STAGE_SIZE - st->stage_end < BR_SSL_BUFSIZE_OUTPUT) break;
+  }
+}
+
+/*
+ * The session is closed. A fatal alert is a failure, except one that
+ * answers our own end of data: OpenSSL 3 peers reply to a TCP half-close
+ * without close_notify (-s) with decode_error, after having read all
+ * we sent. A peer close_notify while the application still had data to
+ * send cuts that data off: TLS 1.2 (and BearSSL) cannot send after it.
+ */
+static int closed (loop_state *st)
+{
+  utls_engine *e = st->e;
+  int err = br_ssl_engine_last_error(st->eng);
+  if (err >= BR_ERR_RECV_FATAL_ALERT && err < BR_ERR_SEND_FATAL_ALERT && st->net_out_shut && !st->close_sent)
+    e->peer_alert_after_eof = err - BR_ERR_RECV_FATAL_ALERT;
+  else if (err) fail_tls(st, err);
+  else if (!st->close_sent)
+  {
+    e->peer_close_notify = 1;
+    if (e->fds.app_in >= 0) e->app_output_cut = 1;
+  }
+  fd_close_set(&e->fds.app_in);
+  fd_close_set(&e->fds.app_out);
+  return st->failed || st->stage_start == st->stage_end;
+}
+
+/* Applies end-of-stream rules. Returns 1 when the loop is over, -1 when
+   the engine has work to do before the next poll, 0 otherwise. */
+static int check_ends (loop_state *st, unsigned int state)
+{
+  utls_engine *e = st->e;
+  if (state & BR_SSL_CLOSED) return closed(st);
+  if (st->net_in_eof && st->net_start == st->net_end)
+  {
+    if (!e->handshake_done) { fail_tls(st, UTLS_ERR_PEEREOF); return 1; }
+    e->peer_eof = 1;
+    if (e->options & UTLS_OPT_STRICT_EOF) { fail_tls(st, UTLS_ERR_PEEREOF); return 1; }
+    if (!(state & BR_SSL_RECVAPP)) fd_close_set(&e->fds.app_out);
+  }
+  if (e->fds.app_in < 0 && !st->net_out_shut && !(state & BR_SSL_SENDREC) && st->stage_start == st->stage_end)
+  {
+    if ((e->options & UTLS_OPT_CLOSE_NOTIFY) && !st->close_sent && e->handshake_done)
+    {
+      /* The close_notify goes out through the normal path; shut down once it is sent. */
+      br_ssl_engine_close(st->eng);
+      /* BearSSL puts the alert in the output buffer but only closes the
+         record on the next engine event: force it out now. */
+      br_ssl_engine_flush(st->eng, 0);
+      st->close_sent = 1;
+      return -1;
+    }
+    shutdown(e->fds.net_out, SHUT_WR);
+    st->net_out_shut = 1;
+  }
+  return e->fds.app_out < 0 && e->fds.app_in < 0 && st->net_out_shut;
+}
+
+/* Fills the poll set from the engine state. Returns the number of entries. */
+static unsigned int want (loop_state *st, unsigned int state, iopause_fd *x, int *idx)
+{
+  utls_fds *fds = &st->e->fds;
+  unsigned int n = 0;
+  idx[0] = idx[1] = idx[2] = idx[3] = -1;
+  if (!st->net_in_eof && st->net_end < UTLS_NETBUF_SIZE)
+  {
+    x[n].fd = fds->net_in; x[n].events = IOPAUSE_READ; idx[0] = n++;
+  }
+  if (st->stage_start < st->stage_end)
+  {
+    x[n].fd = fds->net_out; x[n].events = IOPAUSE_WRITE; idx[1] = n++;
+  }
+  if (fds->app_in >= 0 && (state & BR_SSL_SENDAPP) && UTLS_STAGE_SIZE - st->stage_end >= BR_SSL_BUFSIZE_OUTPUT)
+  {
+    x[n].fd = fds->app_in; x[n].events = IOPAUSE_READ; idx[2] = n++;
+  }
+  if (fds->app_out >= 0)
+  {
+    /* Polled even with nothing to write, to learn early that the reader is gone. */
+    x[n].fd = fds->app_out; x[n].events = (state & BR_SSL_RECVAPP) ? IOPAUSE_WRITE : 0; idx[3] = n++;
+  }
+  return n;
+}
+
+static void handshake_check (loop_state *st, unsigned int state)
+{
+  utls_engine *e = st->e;
+  if (e->handshake_done || !(state & (BR_SSL_SENDAPP | BR_SSL_RECVAPP))) return;
+  if (e->on_handshake)
+  {
+    /* Still counted as part of the handshake if it refuses the peer. */
+    int r = (*e->on_handshake)(e, e->on_handshake_data);
+    if (r) { fail_tls(st, r); return; }
+  }
+  e->handshake_done = 1;
+  st->deadline = tain_infinite;
+}
+
+/* One poll round and the I/O it allows, in the fixed order of STYLE.md. */
+static void io_round (loop_state *st, unsigned int state)
+{
+  iopause_fd x[4];
+  int idx[4];
+  unsigned int n = want(st, state, x, idx);
+  int r;
+  if (!n) { fail_tls(st, BR_ERR_BAD_STATE); return; }
+  r = iopause_g(x, n, &st->deadline);
+  if (r < 0) { fail_sys(st, "iopause"); return; }
+  if (!r) { fail_tls(st, UTLS_ERR_TIMEOUT); return; }
+  if (idx[3] >= 0 && x[idx[3]].revents)
+  {
+    if (x[idx[3]].revents & IOPAUSE_WRITE) app_write(st);
+    else if (x[idx[3]].revents & IOPAUSE_EXCEPT) fd_close_set(&st->e->fds.app_out);
+  }
+  if (idx[1] >= 0 && x[idx[1]].revents) net_write(st);
+  if (st->failed) return;
+  if (idx[2] >= 0 && x[idx[2]].revents) app_read(st);
+  if (idx[0] >= 0 && x[idx[0]].revents) net_read(st);
+}
+
+static void set_nodelay (int fd)
+{
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+static void finish (loop_state *st)
+{
+  utls_fds *fds = &st->e->fds;
+  /* A fatal alert may still be staged: give it one chance to leave. */
+  if (st->stage_start < st->stage_end && st->failed != 2)
+    fd_write(fds->net_out, (char const *)stage + st->stage_start, st->stage_end - st->stage_start);
+  fd_close_set(&fds->app_in);
+  fd_close_set(&fds->app_out);
+  if (fds->net_out != fds->net_in) fd_close_set(&fds->net_out);
+  fd_close_set(&fds->net_in);
+  fds->net_out = -1;
+  /* Only what was used: pages an idle connection never touched stay untouched. */
+  byte_zzero((char *)netbuf, st->net_high);
+  byte_zzero((char *)stage, st->stage_high);
+}
+
+int utls_engine_run (utls_engine *e)
+{
+  loop_state st = { .e = e, .eng = e->eng };
+  utls_fds *fds = &e->fds;
+  int r;
+  ndelay_on(fds->net_in);
+  ndelay_on(fds->net_out);
+  ndelay_on(fds->app_in);
+  ndelay_on(fds->app_out);
+  set_nodelay(fds->net_out);
+  tain_now_set_stopwatch_g();
+  if (e->handshake_timeout)
+  {
+    tain_from_millisecs(&st.deadline, e->handshake_timeout);
+    tain_add_g(&st.deadline, &st.deadline);
+  }
+  else st.deadline = tain_infinite;
+
+  for (;;)
+  {
+    unsigned int state;
+    pump(&st);
+    state = br_ssl_engine_current_state(e->eng);
+    handshake_check(&st, state);
+    if (st.failed) break;
+    r = check_ends(&st, state);
+    if (r > 0) break;
+    if (r < 0) continue;
+    io_round(&st, state);
+    if (st.failed) break;
+  }
+  finish(&st);
+  return st.failed == 2 ? -1 : st.failed ? 1 : 0;
+}

@@ -1,0 +1,49 @@
+/* ISC license. */
+
+#include <bearssl.h>
+
+#include <skalibs/types.h>
+
+#include <utls/utls.h>
+#include <utls/setup.h>
+
+/* A name from the peer is exported only if it is a plain host name. */
+static int sni_ok (char const *s)
+{
+  size_t i = 0;
+  if (!s[0]) return 0;
+  for (; s[i]; i++)
+  {
+    char c = s[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_'))
+      return 0;
+  }
+  return i <= UTLS_NAME_MAX;
+}
+
+void utls_envblock_add_session (utls_envblock *block, br_ssl_engine_context *eng, char const *sni)
+{
+  br_ssl_session_parameters sp;
+  utls_suite_info const *suite;
+  char const *alpn = br_ssl_engine_get_selected_protocol(eng);
+  char const *version = utls_version_str(br_ssl_engine_get_version(eng));
+  br_ssl_engine_get_session_parameters(eng, &sp);
+  suite = utls_suite_find(sp.cipher_suite);
+  /* SSL_PROTOCOL first: some UCSPI-TLS consumers require it there. */
+  utls_envblock_add(block, "SSL_PROTOCOL", version ? version : "unknown");
+  if (suite)
+  {
+    char fmt[UINT_FMT];
+    utls_envblock_add(block, "SSL_CIPHER", suite->name);
+    fmt[uint_fmt(fmt, suite->usekeysize)] = 0;
+    utls_envblock_add(block, "SSL_CIPHER_USEKEYSIZE", fmt);
+    fmt[uint_fmt(fmt, suite->algkeysize)] = 0;
+    utls_envblock_add(block, "SSL_CIPHER_ALGKEYSIZE", fmt);
+  }
+  if (!sni) sni = br_ssl_engine_get_server_name(eng);
+  if (sni && sni_ok(sni)) utls_envblock_add(block, "SSL_TLS_SNI_SERVERNAME", sni);
+  if (alpn) utls_envblock_add(block, "SSL_ALPN_PROTOCOL", alpn);
+  /* Each connection has its own process and no shared cache, so no
+     session is ever resumed. */
+  utls_envblock_add(block, "SSL_SESSION_RESUMED", "Initial");
+}

@@ -1,0 +1,268 @@
+/* ISC license. */
+
+#include <string.h>
+#include <arpa/inet.h>
+
+#include <bearssl.h>
+
+#include <utls/utls.h>
+#include <utls/setup.h>
+
+/*
+ * Wrapper around br_x509_minimal. The minimal engine is always run (so
+ * the chain is really validated), without a server name: names are
+ * checked here, because BearSSL knows nothing of iPAddress SANs and
+ * gives no detail on a mismatch. The end-entity certificate is copied
+ * as it streams by, for the SSL_* variables and the error messages.
+ */
+
+#define MINIMAL(x) ((br_x509_class const **)&(x)->minimal.vtable)
+
+static void start_chain (br_x509_class const **ctx, char const *server_name)
+{
+  utls_x509 *x = (utls_x509 *)ctx;
+  (void)server_name;
+  x->depth = 0;
+  x->chain_seen = 0;
+  x->err = 0;
+  x->own_key = 0;
+  x->ee_len = 0;
+  x->ee_overflow = 0;
+  x->chain_len = 0;
+  x->ncerts = 0;
+  x->chain_overflow = 0;
+  if (!x->anchor_func) x->minimal.vtable->start_chain(MINIMAL(x), 0);
+}
+
+static void start_cert (br_x509_class const **ctx, uint32_t length)
+{
+  utls_x509 *x = (utls_x509 *)ctx;
+  x->chain_seen = 1;
+  if (!x->depth && length > UTLS_PEERCERT_MAX) x->ee_overflow = 1;
+  if (!x->anchor_func) { x->minimal.vtable->start_cert(MINIMAL(x), length); return; }
+  if (x->ncerts >= UTLS_CHAIN_MAX || length > UTLS_X509_CHAINBUF - x->chain_len) x->chain_overflow = 1;
+  else x->cert_start[x->ncerts++] = x->chain_len;
+}
+
+static void append (br_x509_class const **ctx, unsigned char const *buf, size_t len)
+{
+  utls_x509 *x = (utls_x509 *)ctx;
+  if (!x->depth && !x->ee_overflow)
+  {
+    if (len > UTLS_PEERCERT_MAX - x->ee_len) x->ee_overflow = 1;
+    else
+    {
+      memcpy(x->ee + x->ee_len, buf, len);
+      x->ee_len += len;
+    }
+  }
+  if (!x->anchor_func) { x->minimal.vtable->append(MINIMAL(x), buf, len); return; }
+  if (x->chain_overflow) return;
+  if (len > UTLS_X509_CHAINBUF - x->chain_len) { x->chain_overflow = 1; return; }
+  memcpy(x->chain + x->chain_len, buf, len);
+  x->chain_len += len;
+}
+
+static void end_cert (br_x509_class const **ctx)
+{
+  utls_x509 *x = (utls_x509 *)ctx;
+  x->depth++;
+  if (!x->anchor_func) x->minimal.vtable->end_cert(MINIMAL(x));
+}
+
+/*
+ * Deferred mode: get the anchors for this chain's issuers, then run the
+ * minimal engine over the buffered chain as if it were streaming by.
+ */
+static unsigned replay (utls_x509 *x)
+{
+  utls_der names[UTLS_CHAIN_MAX];
+  br_x509_trust_anchor const *tas = 0;
+  size_t ntas = 0;
+  unsigned int i = 0;
+  int r;
+  if (x->chain_overflow) return BR_ERR_X509_LIMIT_EXCEEDED;
+  for (; i < x->ncerts; i++)
+  {
+    utls_x509_info info;
+    size_t end = i + 1 < x->ncerts ? x->cert_start[i + 1] : x->chain_len;
+    if (utls_x509_parse(&info, x->chain + x->cert_start[i], end - x->cert_start[i])) return BR_ERR_X509_INVALID_VALUE;
+    names[i] = info.issuer;
+  }
+  r = (*x->anchor_func)(x->anchor_data, names, x->ncerts, &tas, &ntas);
+  if (r) return r;
+  br_x509_minimal_init_full(&x->minimal, tas, ntas);
+  x->minimal.vtable->start_chain(MINIMAL(x), 0);
+  for (i = 0; i < x->ncerts; i++)
+  {
+    size_t end = i + 1 < x->ncerts ? x->cert_start[i + 1] : x->chain_len;
+    x->minimal.vtable->start_cert(MINIMAL(x), end - x->cert_start[i]);
+    x->minimal.vtable->append(MINIMAL(x), x->chain + x->cert_start[i], end - x->cert_start[i]);
+    x->minimal.vtable->end_cert(MINIMAL(x));
+  }
+  return x->minimal.vtable->end_chain(MINIMAL(x));
+}
+
+static int ip_match (char const *name, utls_x509_info const *info, int *has_ip)
+{
+  unsigned char want[16];
+  size_t wantlen = 4;
+  size_t pos = 0;
+  unsigned int type;
+  utls_der v;
+  if (inet_pton(AF_INET, name, want) != 1)
+  {
+    if (inet_pton(AF_INET6, name, want) != 1) return 0;
+    wantlen = 16;
+  }
+  *has_ip = 1;
+  while (utls_x509_san_next(info, &pos, &type, &v) == 1)
+    if (type == 7 && v.len == wantlen && !memcmp(v.s, want, wantlen)) return 1;
+  return 0;
+}
+
+/* 0 if the certificate is for name, else UTLS_ERR_NAMEMISMATCH (or BADDER). */
+static int check_name (utls_x509 const *x)
+{
+  utls_x509_info info;
+  size_t pos = 0;
+  unsigned int type;
+  utls_der v;
+  int is_ip = 0, has_dns = 0;
+  if (utls_x509_parse(&info, x->ee, x->ee_len)) return UTLS_ERR_BADDER;
+  if (ip_match(x->name, &info, &is_ip)) return 0;
+  if (is_ip) return UTLS_ERR_NAMEMISMATCH;
+  while (utls_x509_san_next(&info, &pos, &type, &v) == 1)
+  {
+    if (type != 2) continue;
+    has_dns = 1;
+    if (utls_hostname_match((char const *)v.s, v.len, x->name)) return 0;
+  }
+  if (!has_dns && !info.san.len)
+  {
+    /* RFC 6125 6.4.4: the CN only counts when there is no SAN at all. */
+    static unsigned char const cn_oid[3] = { 0x55, 0x04, 0x03 };
+    char cn[UTLS_NAME_MAX + 1];
+    size_t len = utls_dn_attr(cn, sizeof cn, info.subject.s, info.subject.len, cn_oid, 3);
+    if (len && utls_hostname_match(cn, len, x->name)) return 0;
+  }
+  return UTLS_ERR_NAMEMISMATCH;
+}
+
+/* Takes the end-entity key without validation (pinned or insecure mode). */
+static int take_key (utls_x509 *x)
+{
+  br_x509_decoder_context dc;
+  br_x509_pkey const *pk;
+  br_x509_decoder_init(&dc, 0, 0);
+  br_x509_decoder_push(&dc, x->ee, x->ee_len);
+  pk = br_x509_decoder_get_pkey(&dc);
+  if (!pk) return BR_ERR_X509_UNSUPPORTED;
+  x->pkey = *pk;
+  if (pk->key_type == BR_KEYTYPE_RSA)
+  {
+    size_t nl = pk->key.rsa.nlen, el = pk->key.rsa.elen;
+    if (nl + el > sizeof x->pkey_data) return BR_ERR_X509_UNSUPPORTED;
+    memcpy(x->pkey_data, pk->key.rsa.n, nl);
+    memcpy(x->pkey_data + nl, pk->key.rsa.e, el);
+    x->pkey.key.rsa.n = x->pkey_data;
+    x->pkey.key.rsa.e = x->pkey_data + nl;
+  }
+  else
+  {
+    if (pk->key.ec.qlen > sizeof x->pkey_data) return BR_ERR_X509_UNSUPPORTED;
+    memcpy(x->pkey_data, pk->key.ec.q, pk->key.ec.qlen);
+    x->pkey.key.ec.q = x->pkey_data;
+  }
+  x->own_key = 1;
+  return 0;
+}
+
+static int pin_matches (utls_x509 const *x)
+{
+  utls_x509_info info;
+  br_sha256_context h;
+  unsigned char digest[32];
+  unsigned char diff = 0;
+  unsigned int i = 0;
+  if (utls_x509_parse(&info, x->ee, x->ee_len)) return 0;
+  br_sha256_init(&h);
+  br_sha256_update(&h, info.spki.s, info.spki.len);
+  br_sha256_out(&h, digest);
+  for (; i < 32; i++) diff |= digest[i] ^ x->pin[i];
+  return !diff;
+}
+
+static unsigned end_chain (br_x509_class const **ctx)
+{
+  utls_x509 *x = (utls_x509 *)ctx;
+  unsigned r;
+  if (!x->anchor_func) r = x->minimal.vtable->end_chain(MINIMAL(x));
+  else if (!x->chain_seen) r = BR_ERR_X509_EMPTY_CHAIN;
+  else if (x->flags & (UTLS_X509_PIN | UTLS_X509_INSECURE)) r = BR_ERR_X509_NOT_TRUSTED;
+  else r = replay(x);
+  if (!x->chain_seen) return r;
+  if (x->ee_overflow) { x->err = BR_ERR_X509_LIMIT_EXCEEDED; return x->err; }
+  if (x->flags & UTLS_X509_PIN)
+  {
+    if (!pin_matches(x)) { x->err = UTLS_ERR_PINMISMATCH; return BR_ERR_X509_NOT_TRUSTED; }
+    x->err = take_key(x);
+    return x->err;
+  }
+  if (x->flags & UTLS_X509_INSECURE)
+  {
+    x->err = r;
+    return take_key(x);
+  }
+  if (r) { x->err = r; return r; }
+  if (x->name)
+  {
+    x->err = check_name(x);
+    if (x->err) return BR_ERR_X509_BAD_SERVER_NAME;
+  }
+  return 0;
+}
+
+static br_x509_pkey const *get_pkey (br_x509_class const *const *ctx, unsigned *usages)
+{
+  utls_x509 const *x = (utls_x509 const *)ctx;
+  if (x->own_key)
+  {
+    if (usages) *usages = BR_KEYTYPE_KEYX | BR_KEYTYPE_SIGN;
+    return &x->pkey;
+  }
+  return x->minimal.vtable->get_pkey((br_x509_class const *const *)&x->minimal.vtable, usages);
+}
+
+static br_x509_class const x509_vtable =
+{
+  .context_size = sizeof(utls_x509),
+  .start_chain = &start_chain,
+  .start_cert = &start_cert,
+  .append = &append,
+  .end_cert = &end_cert,
+  .end_chain = &end_chain,
+  .get_pkey = &get_pkey,
+};
+
+void utls_x509_init (utls_x509 *x, br_x509_trust_anchor const *tas, size_t ntas, uint32_t flags, char const *name)
+{
+  x->vtable = &x509_vtable;
+  br_x509_minimal_init_full(&x->minimal, tas, ntas);
+  x->flags = flags;
+  x->name = name;
+  x->depth = 0;
+  x->chain_seen = 0;
+  x->err = 0;
+  x->own_key = 0;
+  x->ee_len = 0;
+  x->ee_overflow = 0;
+  x->anchor_func = 0;
+  x->anchor_data = 0;
+}
+
+void utls_x509_defer_anchors (utls_x509 *x, utls_x509_anchor_func *f, void *data)
+{
+  x->anchor_func = f;
+  x->anchor_data = data;
+}

@@ -1,0 +1,146 @@
+/* ISC license. */
+
+#ifndef UTLS_TLS_INTERNAL_H
+#define UTLS_TLS_INTERNAL_H
+
+/*
+ * Helpers shared by the programs of src/tls, not part of libutls' API.
+ */
+
+#include <stdint.h>
+#include <sys/types.h>
+#include <bearssl.h>
+
+#include <skalibs/gccattributes.h>
+
+#include <utls/utls.h>
+#include <utls/engine.h>
+#include <utls/setup.h>
+
+#define UTLS_ALPN_MAX 16
+
+enum utlsp_clientcert_e
+{
+  UTLSP_CLIENTCERT_NONE = 0,
+  UTLSP_CLIENTCERT_OPTIONAL = 1,   /* server -Y */
+  UTLSP_CLIENTCERT_REQUIRED = 2,   /* server -y */
+};
+
+/* Options common to the TLS programs, as parsed by utlsp_getopt. */
+typedef struct utlsp_opts_s utlsp_opts;
+struct utlsp_opts_s
+{
+  unsigned int verbosity;
+  unsigned int handshake_timeout;   /* ms */
+  uint32_t engine_options;          /* utls_engine_opt_e bits */
+  unsigned int clientcert;          /* server: utlsp_clientcert_e; client: 1 = send one */
+  int keep_env;                     /* -Z */
+  int snilevel;                     /* server -k, -1 if not given */
+  char const *name;                 /* client -k */
+  char const *alpn[UTLS_ALPN_MAX];
+  unsigned int nalpn;
+  int fd_read;                      /* client -6 */
+  int fd_write;                     /* client -7 */
+  int insecure;                     /* client --insecure-no-verify */
+  char const *pin;                  /* client --pin */
+};
+#define UTLSP_OPTS_ZERO { .verbosity = 1, .handshake_timeout = 60000, .engine_options = 0, .clientcert = 0, .keep_env = 0, .snilevel = -1, .name = 0, .nalpn = 0, .fd_read = 6, .fd_write = 7, .insecure = 0, .pin = 0 }
+
+#define UTLSP_ARGV_MAX 1024
+
+/*
+ * Copies argv to out (UTLSP_ARGV_MAX + 1 entries) without the --long
+ * options found before the first non-option word, which go to longs.
+ * Knows which letters of optstring take a value, attached or not.
+ * Returns the new argc.
+ */
+extern int utlsp_split_long (int argc, char const *const *argv, char const *optstring, char const **out, char const **longs, unsigned int *nlongs);
+
+/* Parses the shared options (and the client's long options), and
+   advances argc and argv past them. Dies 100 on a bad value. */
+extern int utlsp_getopt (int *argcp, char const *const **argvp, char const *optstring, utlsp_opts *opts, char const *usage, int is_server);
+
+/* Server: loads CERTFILE/KEYFILE, SNI pairs and anchors, then sets up
+   the static server context. Dies 96 on unusable files, 100 on bad
+   variables. Returns the engine context. */
+extern br_ssl_engine_context *utlsp_server_init (utlsp_opts const *opts);
+/* Server: wipes the private keys (after the handshake). */
+extern void utlsp_server_wipe (void);
+/* Server: why the handshake failed (names the SNI refused by -k 2). */
+extern char const *utlsp_server_errstr (utls_engine const *e);
+/* Server: SSL_* facts of the finished handshake. Returns 0 or an error code. */
+extern int utlsp_server_facts (utls_envblock *block, utlsp_opts const *opts);
+
+/* Client: loads anchors (CAFILE, CADIR, or the system store), the pin or
+   the client certificate, and sets up the static client context. */
+extern br_ssl_engine_context *utlsp_client_init (utlsp_opts const *opts);
+extern void utlsp_client_wipe (void);
+extern int utlsp_client_facts (utls_envblock *block);
+/* Why the handshake failed, with the verification details. */
+extern char const *utlsp_client_errstr (utls_engine const *e);
+
+/*
+ * The application side of a fork: the child waits on factsfd for an
+ * environment block (EOF without one means the handshake failed: exit
+ * quietly), then execs argv with SSL_* replaced by the block and the
+ * TLS configuration variables removed unless keep_env. Never returns.
+ */
+extern void utlsp_child_exec (int factsfd, char const *const *argv, int keep_env) gccattr_noreturn;
+
+/*
+ * Forks the future application. The child gets the plaintext pipes on
+ * app_rfd/app_wfd (0/1 for a server, 6/7 for a client), loses the
+ * network descriptors, and waits in utlsp_child_exec. The parent gets
+ * fds->app_in/app_out and the write end of the facts pipe.
+ */
+extern pid_t utlsp_spawn_app (char const *const *argv, utls_fds *fds, int app_rfd, int app_wfd, int *factsfd, int keep_env);
+
+/* Exec argv now, with the same environment rules and the given block (may be 0). */
+extern void utlsp_exec_env (char const *const *argv, utls_envblock const *block, int keep_env, char const *extra, size_t extralen) gccattr_noreturn;
+
+/* 1 if the block is well formed: NAME=value entries, then an empty one. */
+extern int utlsp_block_valid (utls_envblock const *block);
+
+/* Writes the whole block to fd (blocking), then closes fd. 0 or -1. */
+extern int utlsp_block_send (int fd, utls_envblock const *block);
+
+/* Text of the engine's error for messages. */
+extern char const *utlsp_engine_errstr (utls_engine const *e);
+
+/* The -v2 line: peer, protocol, suite, SNI, ALPN, peer subject, bytes, end. */
+extern void utlsp_log_conn (utls_engine const *e, utls_envblock const *block, char const *end);
+
+/* What tlsserver/tlsclient need to build their command line. */
+typedef struct utlsp_wrap_spec_s utlsp_wrap_spec;
+struct utlsp_wrap_spec_s
+{
+  char const *usage;
+  char const *super_default;      /* tcpserver or tcpclient */
+  char const *s6_name;            /* the s6 program with fewer options */
+  char const *engine;             /* tlsd or tlsc */
+  char const *engine_delayed;     /* with -n: ucspitlsd or ucspitlsc */
+  char const *all_opts;           /* subgetopt string, wrapper letters included */
+  char const *tls_opts;           /* letters that go to the engine */
+  char const *s6_opts;            /* superserver letters the s6 program knows */
+  char const *numeric_opts;       /* letters whose value must be an unsigned integer */
+  char const *const *defaults;    /* "xy-y [arg]": add -y [arg] unless -x or -y was given */
+  int long_ok;                    /* --long options pass to the engine */
+  int name_from_host;             /* add -k host unless -k was given */
+};
+/* Builds the command line and execs it. Never returns. */
+extern void utlsp_wrap (int argc, char const *const *argv, utlsp_wrap_spec const *spec) gccattr_noreturn;
+
+/*
+ * End of a connection: reaps the application, then logs and dies 98
+ * (111 for a system error) if the engine failed, tlserr being the text
+ * of its TLS error; else returns the application's exit code.
+ */
+extern int utlsp_finish (utls_engine const *e, int r, pid_t pid, utlsp_opts const *opts, utls_envblock const *block, char const *tlserr);
+
+/* ucspitlsd/ucspitlsc: everything after option parsing. fds has the network. */
+extern int utlsp_delayed_main (char const *const *argv, utlsp_opts const *opts, utls_fds *fds, int is_server);
+
+/* Waits for pid; returns its exit code (128+signal if killed). */
+extern int utlsp_reap (pid_t pid);
+
+#endif

@@ -1,0 +1,41 @@
+/* ISC license. */
+
+#include <skalibs/strerr.h>
+
+#include <utls/config.h>
+
+#include "tls-internal.h"
+
+#define USAGE "tlsserver [ -n ] [ -W superserver ] [ -c maxconn ] [ -b backlog ] [ -1 ] [ -x rules.cdb ] [ -X ] [ -u uid ] [ -g gid ] [ -U ] [ -h | -H ] [ -r | -R ] [ -p | -P ] [ -l localname ] [ -t timeout ] [ -v verbosity ] [ -K timeout ] [ -S | -s ] [ -J | -j ] [ -Y | -y ] [ -Z | -z ] [ -k snilevel ] [ -a alpn,... ] host port prog..."
+
+/*
+ * tcpserver [ options ] host port tlsd [ options ] prog...  (ucspitlsd with -n)
+ * The defaults favour a service that does not stall: no ident (-R), no
+ * reverse DNS (-H), no local name lookup (-l 0), and 1000 concurrent
+ * connections instead of tcpserver's 40. s6-tcpserver (-W) knows only
+ * -c -b -1 -u -g -U; its access control is s6-tcpserver-access's job.
+ */
+
+static char const *const defaults[] = { "hH-H", "rR-R", "l-l 0", "c-c 1000", 0 };
+
+static utlsp_wrap_spec const spec =
+{
+  .usage = USAGE,
+  .super_default = UTLS_TCPSERVER,
+  .s6_name = "s6-tcpserver",
+  .engine = "tlsd",
+  .engine_delayed = "ucspitlsd",
+  .all_opts = "nW:v:K:SsJjYyZzk:a:c:b:1x:Xu:g:UhHrRpPl:t:",
+  .tls_opts = "vKSsJjYyZzka",
+  .s6_opts = "cb1ugU",
+  .numeric_opts = "vKkcbtug",
+  .defaults = defaults,
+  .long_ok = 0,
+  .name_from_host = 0,
+};
+
+int main (int argc, char const *const *argv)
+{
+  PROG = "tlsserver";
+  utlsp_wrap(argc, argv, &spec);
+}

@@ -1,0 +1,118 @@
+/* ISC license. */
+
+#include <errno.h>
+#include <string.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <skalibs/allreadwrite.h>
+#include <skalibs/djbunix.h>
+#include <skalibs/env.h>
+#include <skalibs/posixplz.h>
+#include <skalibs/exec.h>
+#include <skalibs/stralloc.h>
+#include <skalibs/strerr.h>
+
+#include "tls-internal.h"
+
+/* Variables that configure us and that the application has no use for:
+   a key path is not a secret, but nothing below us needs to know it. */
+static int is_config_var (char const *s)
+{
+  static char const *const names[] = { "CERTFILE=", "KEYFILE=", "CAFILE=", "CADIR=", "TLS_UID=", "TLS_GID=", 0 };
+  char const *const *p = names;
+  if (!strncmp(s, "CERTFILE:", 9) || !strncmp(s, "KEYFILE:", 8)) return 1;
+  for (; *p; p++) if (!strncmp(s, *p, strlen(*p))) return 1;
+  return 0;
+}
+
+/* Appends "NAME\0" (an unset order for env_merge) for each variable to remove. */
+static void add_unsets (stralloc *sa, int keep_env)
+{
+  char const *const *envp = (char const *const *)environ;
+  for (; *envp; envp++)
+  {
+    char const *eq;
+    if (strncmp(*envp, "SSL_", 4) && (keep_env || !is_config_var(*envp))) continue;
+    eq = strchr(*envp, '=');
+    if (!eq) continue;
+    if (!stralloc_catb(sa, *envp, eq - *envp) || !stralloc_0(sa))
+      strerr_diefusys(UTLS_EXIT_SYS, "build the environment");
+  }
+}
+
+void utlsp_exec_env (char const *const *argv, utls_envblock const *block, int keep_env, char const *extra, size_t extralen)
+{
+  stralloc sa = STRALLOC_ZERO;
+  add_unsets(&sa, keep_env);
+  /* The block ends with an empty entry: leave that out. */
+  if (block && block->len > 1 && !stralloc_catb(&sa, block->buf, block->len - 1))
+    strerr_diefusys(UTLS_EXIT_SYS, "build the environment");
+  if (extralen && !stralloc_catb(&sa, extra, extralen))
+    strerr_diefusys(UTLS_EXIT_SYS, "build the environment");
+  signal(SIGPIPE, SIG_DFL);
+  xmexec_m(argv, sa.s, sa.len);
+}
+
+/* A block is a series of non-empty NAME=value entries, then one NUL. */
+int utlsp_block_valid (utls_envblock const *block)
+{
+  size_t i = 0;
+  if (!block->len || block->buf[block->len - 1]) return 0;
+  while (i < block->len - 1)
+  {
+    size_t n = strnlen(block->buf + i, block->len - 1 - i);
+    if (!n || i + n >= block->len - 1 || !memchr(block->buf + i, '=', n)) return 0;
+    i += n + 1;
+  }
+  return 1;
+}
+
+void utlsp_child_exec (int factsfd, char const *const *argv, int keep_env)
+{
+  static utls_envblock block;
+  ssize_t r;
+  r = allread(factsfd, block.buf, sizeof block.buf);
+  fd_close(factsfd);
+  /* Nothing: the handshake failed, and the engine reports it. */
+  if (r <= 0) _exit(0);
+  block.len = r;
+  if (!utlsp_block_valid(&block)) _exit(UTLS_EXIT_BUG);
+  utlsp_exec_env(argv, &block, keep_env, 0, 0);
+}
+
+int utlsp_block_send (int fd, utls_envblock const *block)
+{
+  int r = allwrite(fd, block->buf, block->len) == block->len ? 0 : -1;
+  fd_close(fd);
+  return r;
+}
+
+pid_t utlsp_spawn_app (char const *const *argv, utls_fds *fds, int app_rfd, int app_wfd, int *factsfd, int keep_env)
+{
+  int down[2], up[2], facts[2];
+  pid_t pid;
+  if (pipecoe(down) < 0 || pipecoe(up) < 0 || pipecoe(facts) < 0)
+    strerr_diefusys(UTLS_EXIT_SYS, "create pipes");
+  pid = fork();
+  if (pid < 0) strerr_diefusys(UTLS_EXIT_SYS, "fork");
+  if (!pid)
+  {
+    fd_close(down[1]);
+    fd_close(up[0]);
+    fd_close(facts[1]);
+    /* The application must not hold the network: its descriptors are
+       replaced by the pipes, or closed if they live elsewhere. */
+    if (fds->net_in != app_rfd && fds->net_in != app_wfd) fd_close(fds->net_in);
+    if (fds->net_out != fds->net_in && fds->net_out != app_rfd && fds->net_out != app_wfd) fd_close(fds->net_out);
+    if (fd_move(app_rfd, down[0]) < 0 || fd_move(app_wfd, up[1]) < 0) strerr_diefusys(UTLS_EXIT_SYS, "move descriptors");
+    utlsp_child_exec(facts[0], argv, keep_env);
+  }
+  fd_close(down[0]);
+  fd_close(up[1]);
+  fd_close(facts[0]);
+  fds->app_out = down[1];
+  fds->app_in = up[0];
+  *factsfd = facts[1];
+  return pid;
+}

@@ -1,0 +1,186 @@
+/* ISC license. */
+
+#include <string.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <skalibs/sgetopt.h>
+#include <skalibs/strerr.h>
+#include <skalibs/exec.h>
+#include <skalibs/types.h>
+
+#include <utls/config.h>
+
+#include "tls-internal.h"
+
+/*
+ * tlsserver and tlsclient only build a command line and exec it:
+ *   superserver [ its options ] host port engine [ engine options ] prog...
+ * Options are sorted by letter into the two groups; long options
+ * (--pin=..., --insecure-no-verify) go to the engine.
+ */
+
+#define ARGV_MAX 128
+
+typedef struct wrap_state_s wrap_state;
+struct wrap_state_s
+{
+  char const *super[ARGV_MAX];
+  unsigned int nsuper;
+  char const *tls[ARGV_MAX];
+  unsigned int ntls;
+  struct { int letter; char const *arg; } sopts[ARGV_MAX];  /* superserver options, in order */
+  unsigned int nsopts;
+  char const *seen[128];
+};
+
+static void push (char const **v, unsigned int *n, char const *s)
+{
+  if (*n >= ARGV_MAX - 1) strerr_dief(UTLS_EXIT_USAGE, "too many options");
+  v[(*n)++] = s;
+}
+
+static char const *flag_word (int c)
+{
+  static char words[128][3];
+  words[c][0] = '-';
+  words[c][1] = (char)c;
+  words[c][2] = 0;
+  return words[c];
+}
+
+/*
+ * The engine lives beside the wrapper: in the directory of argv[0] when
+ * it has a slash, else in the PATH entry where the wrapper was found
+ * (that is how the shell found us), else in the configured bindir. So a
+ * build tree works as well as an installed one, and a wrapper never
+ * pairs with an engine of another installation.
+ */
+static char const *engine_path (char const *argv0, char const *engine)
+{
+  static char path[4096];
+  char const *dir = UTLS_BINPREFIX;
+  size_t dirlen = strlen(dir);
+  size_t len = strlen(engine);
+  char const *slash = strrchr(argv0, '/');
+  if (slash) { dir = argv0; dirlen = slash - argv0 + 1; }
+  else
+  {
+    char const *p = getenv("PATH");
+    while (p && *p)
+    {
+      size_t n = strcspn(p, ":");
+      size_t alen = strlen(argv0);
+      if (n && n + alen + 2 <= sizeof path)
+      {
+        memcpy(path, p, n);
+        path[n] = '/';
+        memcpy(path + n + 1, argv0, alen + 1);
+        if (!access(path, X_OK)) { dir = p; dirlen = n; break; }
+      }
+      p += n + (p[n] == ':');
+    }
+  }
+  if (dirlen + len + 2 > sizeof path) strerr_dief(UTLS_EXIT_USAGE, "path too long: ", argv0);
+  memmove(path, dir, dirlen);
+  if (path[dirlen - 1] != '/') path[dirlen++] = '/';
+  memcpy(path + dirlen, engine, len + 1);
+  return path;
+}
+
+static void check_value (int opt, char const *arg, char const *numeric)
+{
+  unsigned int u;
+  char s[2] = { (char)opt, 0 };
+  if (strchr(numeric, opt) && !uint0_scan(arg, &u))
+    strerr_dief(UTLS_EXIT_USAGE, "option -", s, " needs an unsigned integer, not: ", arg);
+}
+
+void utlsp_wrap (int argc, char const *const *argv, utlsp_wrap_spec const *spec)
+{
+  static wrap_state w;
+  static char const *args[UTLSP_ARGV_MAX + 1];
+  static char const *longs[UTLSP_ARGV_MAX];
+  unsigned int nlongs;
+  subgetopt l = SUBGETOPT_ZERO;
+  char const *superserver = spec->super_default;
+  char const *engine = spec->engine;
+  char const *argv0 = argv[0];
+  unsigned int i;
+  int is_s6;
+  /* Long options are the engine's; it checks them. */
+  argc = utlsp_split_long(argc, argv, spec->all_opts, args, longs, &nlongs);
+  argv = args;
+  if (nlongs && !spec->long_ok) strerr_dieusage(UTLS_EXIT_USAGE, spec->usage);
+  for (i = 0; i < nlongs; i++) push(w.tls, &w.ntls, longs[i]);
+  for (;;)
+  {
+    int opt = subgetopt_r(argc, argv, spec->all_opts, &l);
+    if (opt == -1) break;
+    if (opt == '?') strerr_dieusage(UTLS_EXIT_USAGE, spec->usage);
+    if (opt == 'n') { engine = spec->engine_delayed; continue; }
+    if (opt == 'W') { superserver = l.arg; continue; }
+    if (l.arg) check_value(opt, l.arg, spec->numeric_opts);
+    w.seen[opt & 127] = l.arg ? l.arg : "";
+    /* Kept in the order given, so that the last of -S/-s (etc.) wins
+       in the program that reads it, as on any command line. */
+    if (strchr(spec->tls_opts, opt))
+    {
+      push(w.tls, &w.ntls, flag_word(opt));
+      if (l.arg) push(w.tls, &w.ntls, l.arg);
+    }
+    else
+    {
+      if (w.nsopts >= ARGV_MAX) strerr_dief(UTLS_EXIT_USAGE, "too many options");
+      w.sopts[w.nsopts].letter = opt;
+      w.sopts[w.nsopts++].arg = l.arg;
+    }
+  }
+  argc -= l.ind; argv += l.ind;
+  if (argc < 3) strerr_dieusage(UTLS_EXIT_USAGE, spec->usage);
+  {
+    char const *base = strrchr(superserver, '/');
+    base = base ? base + 1 : superserver;
+    is_s6 = !strncmp(base, spec->s6_name, strlen(spec->s6_name));
+  }
+  push(w.super, &w.nsuper, superserver);
+  for (i = 0; i < w.nsopts; i++)
+  {
+    if (is_s6 && !strchr(spec->s6_opts, w.sopts[i].letter))
+      strerr_dief(UTLS_EXIT_USAGE, "option ", flag_word(w.sopts[i].letter), " is not supported with ", superserver);
+    push(w.super, &w.nsuper, flag_word(w.sopts[i].letter));
+    if (w.sopts[i].arg) push(w.super, &w.nsuper, w.sopts[i].arg);
+  }
+  /* Defaults, unless the user chose either way: "hH-H" means if neither
+     -h nor -H was given, add -H. */
+  for (i = 0; spec->defaults[i]; i++)
+  {
+    char const *d = spec->defaults[i];
+    char const *dash = strchr(d, '-');
+    char const *space;
+    size_t j = 0;
+    int chosen = 0;
+    if (!dash) continue;
+    for (; d + j < dash; j++) if (w.seen[(unsigned char)d[j]]) chosen = 1;
+    if (chosen || (is_s6 && !strchr(spec->s6_opts, dash[1]))) continue;
+    space = strchr(dash, ' ');
+    if (space)
+    {
+      push(w.super, &w.nsuper, flag_word(dash[1]));
+      push(w.super, &w.nsuper, space + 1);
+    }
+    else push(w.super, &w.nsuper, dash);
+  }
+  push(w.super, &w.nsuper, argv[0]);
+  push(w.super, &w.nsuper, argv[1]);
+  push(w.super, &w.nsuper, engine_path(argv0, engine));
+  if (spec->name_from_host && !w.seen['k'])
+  {
+    push(w.super, &w.nsuper, "-k");
+    push(w.super, &w.nsuper, argv[0]);
+  }
+  for (i = 0; i < w.ntls; i++) push(w.super, &w.nsuper, w.tls[i]);
+  for (i = 2; i < (unsigned int)argc; i++) push(w.super, &w.nsuper, argv[i]);
+  w.super[w.nsuper] = 0;
+  xexec(w.super);
+}
