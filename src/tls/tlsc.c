@@ -1,0 +1,89 @@
+/* ISC license. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <bearssl.h>
+
+#include <skalibs/djbunix.h>
+#include <skalibs/sig.h>
+#include <skalibs/strerr.h>
+
+#include <utls/utls.h>
+#include <utls/engine.h>
+#include <utls/setup.h>
+
+#include "tls-internal.h"
+
+#define USAGE "tlsc [ -v verbosity ] [ -K timeout ] [ -S | -s ] [ -J | -j ] [ -Y | -y ] [ -Z | -z ] [ -k servername ] [ -a alpn,... ] [ -6 fdr ] [ -7 fdw ] [ --pin=sha256//BASE64 ] [ --insecure-no-verify ] prog..."
+
+/*
+ * tlsc: the network is on fds 6 and 7 (tcpclient), or -6/-7. Same
+ * shape as tlsd: one fork, the child becomes the application with the
+ * plaintext pipes on 6/7 once the server has been verified; this
+ * process is the engine and exits with the application's status.
+ */
+
+typedef struct hs_ctx_s hs_ctx;
+struct hs_ctx_s
+{
+  utlsp_opts const *opts;
+  int factsfd;
+  utls_envblock block;
+};
+
+static hs_ctx hs;
+
+static int on_handshake (utls_engine *e, void *data)
+{
+  hs_ctx *ctx = data;
+  int r;
+  (void)e;
+  utlsp_client_wipe();
+  if (ctx->opts->insecure)
+    strerr_warnw("server certificate NOT verified (--insecure-no-verify): this connection can be intercepted");
+  r = utlsp_client_facts(&ctx->block);
+  if (r) return r;
+  if (!utls_envblock_finish(&ctx->block)) return UTLS_ERR_TOOMANY;
+  if (utlsp_block_send(ctx->factsfd, &ctx->block) < 0) return UTLS_ERR_TOOMANY;
+  ctx->factsfd = -1;
+  return 0;
+}
+
+static void check_fd (int fd, char const *what)
+{
+  if (fcntl(fd, F_GETFD) < 0) strerr_diefusys(UTLS_EXIT_USAGE, "use ", what, " (not an open descriptor; run under tcpclient or give -6/-7)");
+}
+
+int main (int argc, char const *const *argv)
+{
+  utlsp_opts opts = UTLSP_OPTS_ZERO;
+  utls_engine e = { .eng = 0 };
+  pid_t pid;
+  int r;
+  PROG = "tlsc";
+  utlsp_getopt(&argc, &argv, "v:K:SsJjYyZzk:a:6:7:", &opts, USAGE, 0);
+  if (!argc) strerr_dieusage(UTLS_EXIT_USAGE, USAGE);
+  check_fd(opts.fd_read, "the network read descriptor");
+  check_fd(opts.fd_write, "the network write descriptor");
+  if (opts.insecure && opts.pin) strerr_dief(UTLS_EXIT_USAGE, "--insecure-no-verify and --pin exclude each other");
+
+  e.fds.net_in = opts.fd_read;
+  e.fds.net_out = opts.fd_write;
+  pid = utlsp_spawn_app(argv, &e.fds, 6, 7, &hs.factsfd, opts.keep_env);
+  hs.opts = &opts;
+  e.eng = utlsp_client_init(&opts);
+  utls_drop_privileges();
+  sig_ignore(SIGPIPE);
+  e.options = opts.engine_options | UTLS_OPT_CLIENT;
+  e.handshake_timeout = opts.handshake_timeout;
+  e.on_handshake = &on_handshake;
+  e.on_handshake_data = &hs;
+
+  r = utls_engine_run(&e);
+  if (hs.factsfd >= 0) fd_close(hs.factsfd);
+  utlsp_client_wipe();
+  return utlsp_finish(&e, r, pid, &opts, &hs.block, utlsp_client_errstr(&e));
+}

@@ -1,0 +1,40 @@
+/* ISC license. */
+
+#include <skalibs/strerr.h>
+
+#include <utls/config.h>
+
+#include "tls-internal.h"
+
+#define USAGE "tlsclient [ -n ] [ -W client ] [ -i localip ] [ -p localport ] [ -T timeoutconn ] [ -l localname ] [ -t timeoutinfo ] [ -h | -H ] [ -r | -R ] [ -d | -D ] [ -v verbosity ] [ -K timeout ] [ -S | -s ] [ -J | -j ] [ -Y | -y ] [ -Z | -z ] [ -k servername ] [ -a alpn,... ] [ --pin=sha256//BASE64 ] [ --insecure-no-verify ] host port prog..."
+
+/*
+ * tcpclient [ options ] host port tlsc -k host [ options ] prog...
+ * (ucspitlsc with -n). host is the name sent as SNI and verified in the
+ * server's certificate, unless -k names another. Defaults: no ident
+ * (-R), no reverse DNS (-H), no local name lookup (-l 0).
+ */
+
+static char const *const defaults[] = { "hH-H", "rR-R", "l-l 0", 0 };
+
+static utlsp_wrap_spec const spec =
+{
+  .usage = USAGE,
+  .super_default = UTLS_TCPCLIENT,
+  .s6_name = "s6-tcpclient",
+  .engine = "tlsc",
+  .engine_delayed = "ucspitlsc",
+  .all_opts = "nW:v:K:SsJjYyZzk:a:i:p:T:l:t:hHrRdD",
+  .tls_opts = "vKSsJjYyZzka",
+  .s6_opts = "ipTlthHrRdD",
+  .numeric_opts = "vKpt",
+  .defaults = defaults,
+  .long_ok = 1,
+  .name_from_host = 1,
+};
+
+int main (int argc, char const *const *argv)
+{
+  PROG = "tlsclient";
+  utlsp_wrap(argc, argv, &spec);
+}

@@ -1,0 +1,158 @@
+#!/bin/sh
+# timeout: 60
+# ISC license.
+#
+# 73-tlsc-verify.sh: tlsc's verification of the server, against tlsd
+# servers (tcpserver -1, port 0) with good and broken certificates.
+#
+# Every rejection exits 98 with one exact message on stderr, writes
+# nothing on stdout, and the application never runs (it would create a
+# marker file first thing): expired, not yet valid, wrong host name (the
+# message lists the certificate's names), self-signed, untrusted root,
+# missing intermediate, wildcard too deep or not matching, IP host
+# without a matching IP SAN, wrong pin, no CAFILE/CADIR (system store).
+# Every acceptance runs the application and gets the server's reply:
+# wildcard, case-insensitive names, IP SANs (v4, v6, -k or TCPREMOTEIP),
+# no SNI for an address, pinned key (both notations), insecure mode
+# (with its warning, every connection), CADIR, CAFILE=cafile.pem.
+
+. "${0%/*}/../lib.sh"
+. "${0%/*}/../helpers/cli-common.sh"
+
+need tcpserver tcpclient tlsd tlsc openssl
+pki
+P=$UTLS_PKI
+CAFILE=$P/ca.pem
+export CAFILE
+unset CADIR CERTFILE KEYFILE 2>/dev/null || :
+
+# the server application: says which SNI name tlsd got
+cat >"$T/srv.sh" <<'EOF'
+#!/bin/sh
+echo "sni=${SSL_TLS_SNI_SERVERNAME-none}"
+EOF
+chmod +x "$T/srv.sh"
+
+# srv NAME CERTFILE KEYFILE: a tlsd server (many connections)
+srv () {
+  tlsd_start "$1" env CERTFILE="$P/$2" KEYFILE="$P/$3" tlsd "$T/srv.sh"
+}
+
+srv ok rsa.chain.pem rsa.key
+srv okec ec.chain.pem ec.key
+srv expired expired.chain.pem expired.key
+srv notyet notyet.chain.pem notyet.key
+srv wrong wronghost.chain.pem wronghost.key
+srv self selfsigned.pem selfsigned.key
+srv leafonly rsa.pem rsa.key
+srv deep deep-wild.chain.pem deep-wild.key
+
+n=0
+# rejected "MESSAGE" PORT [env VAR=value...] tlsc-args...
+rejected () {
+  _msg=$1 _port=$2
+  shift 2
+  n=$((n + 1))
+  run 98 tcli "$_port" "$@" cli-app.sh "$T/app.$n"
+  err_is "tlsc: fatal: TLS handshake failed: $_msg"
+  [ ! -s "$T/out" ] || fail "case $n ($*): output although verification failed"
+  no_app "$T/app.$n" "case $n ($*)"
+}
+
+# accepted SNI PORT [env VAR=value...] tlsc-args...: the app ran, got the
+# reply; the server saw SNI (none: no SNI). Stderr is left in $T/err.
+accepted () {
+  _sni=$1 _port=$2
+  shift 2
+  n=$((n + 1))
+  run 0 tcli "$_port" "$@" cli-app.sh "$T/app.$n"
+  expect_eq "$(cat "$T/out")" "sni=$_sni" "case $n ($*): the server's reply"
+  [ -f "$T/app.$n" ] || fail "case $n ($*): the application did not run"
+}
+
+notrusted='server certificate chain not trusted: no known CA signed it (CAFILE/CADIR, or the system store)'
+names='localhost, *.wild.test, 127.0.0.1, ::1'
+
+# --- rejections
+rejected 'server certificate expired on Jan  1 00:00:00 2021 GMT' "$expired_PORT" tlsc -k localhost
+rejected 'server certificate not valid before Jan  1 00:00:00 2090 GMT' "$notyet_PORT" tlsc -k localhost
+rejected 'host name mismatch: wanted localhost, certificate has other.test' "$wrong_PORT" tlsc -k localhost
+rejected "host name mismatch: wanted other.test.example, certificate has $names" "$ok_PORT" tlsc -k other.test.example
+rejected "$notrusted" "$self_PORT" tlsc -k localhost
+rejected "$notrusted" "$ok_PORT" env CAFILE="$P/rogue-ca.pem" tlsc -k localhost
+# the server sends its leaf without the intermediate
+rejected "$notrusted" "$leafonly_PORT" tlsc -k localhost
+# wildcards: one label only, never the bare domain, no partial label
+rejected 'host name mismatch: wanted a.b.wild.test, certificate has *.*.wild.test' "$deep_PORT" tlsc -k a.b.wild.test
+rejected 'host name mismatch: wanted deep.wild.test, certificate has *.*.wild.test' "$deep_PORT" tlsc -k deep.wild.test
+rejected "host name mismatch: wanted a.b.wild.test, certificate has $names" "$ok_PORT" tlsc -k a.b.wild.test
+rejected "host name mismatch: wanted wild.test, certificate has $names" "$ok_PORT" tlsc -k wild.test
+rejected "host name mismatch: wanted .wild.test, certificate has $names" "$ok_PORT" tlsc -k .wild.test
+# an IP host is checked against IP SANs only: by TCPREMOTEIP (no -k) or -k
+rejected 'host name mismatch: wanted 127.0.0.1, certificate has other.test' "$wrong_PORT" tlsc
+rejected 'host name mismatch: wanted 127.0.0.1, certificate has other.test' "$wrong_PORT" tlsc -k 127.0.0.1
+rejected 'host name mismatch: wanted ::1, certificate has other.test' "$wrong_PORT" tlsc -k ::1
+rejected "host name mismatch: wanted 10.1.2.3, certificate has $names" "$ok_PORT" env TCPREMOTEIP=10.1.2.3 tlsc
+# the test CA is not in the system store: no CAFILE, no CADIR => rejected
+rejected "$notrusted" "$ok_PORT" env -u CAFILE -u CADIR tlsc -k localhost
+# CADIR with another CA only
+mkdir "$T/roguedir"
+cp "$P/rogue-ca.pem" "$T/roguedir/"
+rejected "$notrusted" "$ok_PORT" env -u CAFILE CADIR="$T/roguedir" tlsc -k localhost
+
+# --- acceptances
+accepted localhost "$ok_PORT" tlsc -k localhost
+[ ! -s "$T/err" ] || { cat "$T/err" >&2; fail "tlsc wrote on stderr"; }
+# the application's view of the verified server
+for v in 'SSL_TLS_SNI_SERVERNAME=localhost' 'SSL_SERVER_S_DN_CN=localhost' 'SSL_PROTOCOL=TLSv1.2'; do
+  grep -q -x -F -e "$v" "$T/app.$n" || { cat "$T/app.$n" >&2; fail "$v not in the application's environment"; }
+done
+accepted localhost "$okec_PORT" tlsc -k localhost
+accepted x.wild.test "$ok_PORT" tlsc -k x.wild.test
+expect_grep '^SSL_TLS_SNI_SERVERNAME=x\.wild\.test$' "$T/app.$n"
+accepted X.Wild.TEST "$ok_PORT" tlsc -k X.Wild.TEST
+accepted LocalHost "$okec_PORT" tlsc -k LocalHost
+# IP SANs; no SNI is sent for an address (RFC 6066), none exported
+accepted none "$ok_PORT" tlsc -k 127.0.0.1
+expect_no_grep '^SSL_TLS_SNI_SERVERNAME=' "$T/app.$n"
+accepted none "$ok_PORT" tlsc
+accepted none "$okec_PORT" tlsc -k ::1
+# CAFILE=cafile.pem, CADIR=cadir (without CAFILE), both
+accepted localhost "$ok_PORT" env CAFILE="$P/cafile.pem" tlsc -k localhost
+accepted localhost "$ok_PORT" env -u CAFILE CADIR="$P/cadir" tlsc -k localhost
+[ ! -s "$T/err" ] || { cat "$T/err" >&2; fail "CADIR: tlsc wrote on stderr"; }
+accepted localhost "$okec_PORT" env CAFILE="$P/rogue-ca.pem" CADIR="$P/cadir" tlsc -k localhost
+
+# --- pinned key: the self-signed server, by its SPKI's SHA-256
+b64=$(spki_b64 "$P/selfsigned.pem")
+hex=$(spki_hex "$P/selfsigned.pem")
+if [ ${#b64} != 44 ] || [ ${#hex} != 64 ]; then fail "cannot compute the SPKI hashes"; fi
+accepted localhost "$self_PORT" tlsc -k localhost "--pin=sha256//$b64"
+[ ! -s "$T/err" ] || { cat "$T/err" >&2; fail "pin: tlsc wrote on stderr"; }
+accepted none "$self_PORT" tlsc "--pin=SHA256:$hex"
+accepted none "$self_PORT" tlsc "--pin=SHA256:$(echo "$hex" | tr a-f A-F)"
+rejected 'peer public key does not match the pinned key' "$self_PORT" tlsc -k localhost "--pin=sha256//$(spki_b64 "$P/rsa.pem")"
+rejected 'peer public key does not match the pinned key' "$ok_PORT" tlsc -k localhost "--pin=SHA256:$hex"
+
+# --- insecure mode: anything goes, with a warning at every connection
+warn='tlsc: warning: server certificate NOT verified (--insecure-no-verify): this connection can be intercepted'
+accepted localhost "$expired_PORT" tlsc --insecure-no-verify -k localhost
+err_is "$warn"
+accepted localhost "$wrong_PORT" tlsc --insecure-no-verify -k localhost
+err_is "$warn"
+accepted localhost "$self_PORT" env -u CAFILE tlsc --insecure-no-verify -k localhost
+err_is "$warn"
+accepted none "$notyet_PORT" tlsc --insecure-no-verify
+err_is "$warn"
+
+# --- a CA file that is readable but holds no certificate is a
+# configuration error (96) that names the file, not an untrusted server
+n=$((n + 1))
+run 96 tcli "$ok_PORT" env CAFILE=/nonexistent/ca.pem tlsc -k localhost cli-app.sh "$T/app.$n"
+err_is 'tlsc: fatal: unable to read CA file /nonexistent/ca.pem: No such file or directory'
+no_app "$T/app.$n" "missing CAFILE"
+n=$((n + 1))
+run 96 tcli "$ok_PORT" env CAFILE="$P/garbage.key" tlsc -k localhost cli-app.sh "$T/app.$n"
+expect_grep "^tlsc: fatal: .*$P/garbage\\.key" "$T/err"
+no_app "$T/app.$n" "CAFILE without certificates"
+exit 0
