@@ -1,0 +1,32 @@
+/* ISC license. */
+
+#include <fcntl.h>
+
+#include <skalibs/strerr.h>
+
+#include "tls-internal.h"
+
+#define USAGE "ucspitlsc [ -v verbosity ] [ -K timeout ] [ -S | -s ] [ -J | -j ] [ -Y | -y ] [ -Z | -z ] [ -k servername ] [ -a alpn,... ] [ -6 fdr ] [ -7 fdw ] [ --pin=sha256//BASE64 ] [ --insecure-no-verify ] prog..."
+
+/*
+ * ucspitlsc: UCSPI-TLS client. The application runs at once on the
+ * network (fds 6/7) with SSLCTLFD, SSLREADFD and SSLWRITEFD; TLS starts
+ * when it writes y or Y on SSLCTLFD, and is refused if the server has
+ * sent anything the application did not read. See utlsp_delayed.c.
+ */
+
+int main (int argc, char const *const *argv)
+{
+  utlsp_opts opts = UTLSP_OPTS_ZERO;
+  utls_fds fds;
+  PROG = "ucspitlsc";
+  utlsp_getopt(&argc, &argv, "v:K:SsJjYyZzk:a:6:7:", &opts, USAGE, 0);
+  if (!argc) strerr_dieusage(UTLS_EXIT_USAGE, USAGE);
+  if (fcntl(opts.fd_read, F_GETFD) < 0 || fcntl(opts.fd_write, F_GETFD) < 0)
+    strerr_diefusys(UTLS_EXIT_USAGE, "use the network descriptors (run under tcpclient or give -6/-7)");
+  if (opts.insecure && opts.pin) strerr_dief(UTLS_EXIT_USAGE, "--insecure-no-verify and --pin exclude each other");
+  fds.net_in = opts.fd_read;
+  fds.net_out = opts.fd_write;
+  fds.app_in = fds.app_out = -1;
+  return utlsp_delayed_main(argv, &opts, &fds, 0);
+}

@@ -1,0 +1,186 @@
+/* ISC license. */
+
+#include <errno.h>
+#include <string.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include <skalibs/allreadwrite.h>
+#include <skalibs/djbunix.h>
+#include <skalibs/sig.h>
+#include <skalibs/strerr.h>
+#include <skalibs/types.h>
+
+#include "tls-internal.h"
+
+/*
+ * ucspitlsd and ucspitlsc: the UCSPI-TLS delayed mode. The application
+ * starts at once, on the raw network descriptors, with three more:
+ * SSLCTLFD (a socket: it writes the command, reads the variables),
+ * SSLREADFD (plaintext from the peer), SSLWRITEFD (plaintext to the
+ * peer). This process is the engine and the application's parent: it
+ * reads its keys, drops privileges, and waits on the control socket.
+ * It does not read, poll or proxy the network before the command.
+ */
+
+typedef struct delayed_s delayed;
+struct delayed_s
+{
+  utlsp_opts const *opts;
+  int is_server;
+  int ctl;                      /* engine side of the control socket, -1 once closed */
+  int send_vars;                /* the command was 'Y' */
+  utls_envblock block;
+};
+
+static delayed dl;
+
+/* Moves fd to a number >= 8: never 0-2 (stdio) nor 6/7 (tcpclient's). */
+static int high_fd (int fd)
+{
+  int r;
+  if (fd >= 8) return fd;
+  r = fcntl(fd, F_DUPFD_CLOEXEC, 8);
+  if (r < 0) strerr_diefusys(UTLS_EXIT_SYS, "duplicate a descriptor");
+  fd_close(fd);
+  return r;
+}
+
+static size_t add_fdvar (char *s, char const *name, int fd)
+{
+  size_t n = strlen(name);
+  memcpy(s, name, n);
+  s[n++] = '=';
+  n += uint_fmt(s + n, (unsigned int)fd);
+  s[n++] = 0;
+  return n;
+}
+
+/* The child: becomes the application now, with the three descriptors. */
+static void exec_app (char const *const *argv, int ctl, int rfd, int wfd, int keep_env)
+{
+  char modif[3 * (11 + UINT_FMT)];
+  size_t len = 0;
+  if (uncoe(ctl) < 0 || uncoe(rfd) < 0 || uncoe(wfd) < 0) strerr_diefusys(UTLS_EXIT_SYS, "uncoe");
+  len += add_fdvar(modif + len, "SSLCTLFD", ctl);
+  len += add_fdvar(modif + len, "SSLREADFD", rfd);
+  len += add_fdvar(modif + len, "SSLWRITEFD", wfd);
+  utlsp_exec_env(argv, 0, keep_env, modif, len);
+}
+
+static pid_t spawn (char const *const *argv, utls_fds *fds, int keep_env)
+{
+  int ctl[2], down[2], up[2];
+  pid_t pid;
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ctl) < 0) strerr_diefusys(UTLS_EXIT_SYS, "create the control socket");
+  if (pipecoe(down) < 0 || pipecoe(up) < 0) strerr_diefusys(UTLS_EXIT_SYS, "create pipes");
+  ctl[1] = high_fd(ctl[1]);
+  down[0] = high_fd(down[0]);
+  up[1] = high_fd(up[1]);
+  pid = fork();
+  if (pid < 0) strerr_diefusys(UTLS_EXIT_SYS, "fork");
+  if (!pid)
+  {
+    fd_close(ctl[0]);
+    fd_close(down[1]);
+    fd_close(up[0]);
+    exec_app(argv, ctl[1], down[0], up[1], keep_env);
+  }
+  fd_close(ctl[1]);
+  fd_close(down[0]);
+  fd_close(up[1]);
+  dl.ctl = ctl[0];
+  fds->app_out = down[1];
+  fds->app_in = up[0];
+  return pid;
+}
+
+static int on_handshake (utls_engine *e, void *data)
+{
+  delayed *d = data;
+  int r;
+  (void)e;
+  if (d->is_server) { utlsp_server_wipe(); r = utlsp_server_facts(&d->block, d->opts); }
+  else { utlsp_client_wipe(); r = utlsp_client_facts(&d->block); }
+  if (r) return r;
+  if (!utls_envblock_finish(&d->block)) return UTLS_ERR_TOOMANY;
+  if (d->send_vars)
+  {
+    /* A consumer that has gone away is its own business: the session goes on. */
+    utlsp_block_send(d->ctl, &d->block);
+    d->ctl = -1;
+  }
+  return 0;
+}
+
+/* Waits for the command byte. Returns it, or -1 on EOF. */
+static int read_command (void)
+{
+  char c;
+  ssize_t r = fd_read(dl.ctl, &c, 1);
+  if (r < 0) strerr_diefusys(UTLS_EXIT_SYS, "read from the control socket");
+  return r ? (unsigned char)c : -1;
+}
+
+/* Client side: bytes from the server before our ClientHello were injected in plaintext. */
+static int server_spoke (int fd)
+{
+  int n = 0;
+  if (ioctl(fd, FIONREAD, &n) < 0) return 0;
+  return n > 0;
+}
+
+int utlsp_delayed_main (char const *const *argv, utlsp_opts const *opts, utls_fds *fds, int is_server)
+{
+  utls_engine e = { .eng = 0 };
+  pid_t pid;
+  int cmd, r;
+  dl.opts = opts;
+  dl.is_server = is_server;
+  e.fds = *fds;
+  /* Files first: a configuration error must not leave the application
+     running without TLS. The child execs at once, so its copy of the
+     key is gone with its address space. */
+  e.eng = is_server ? utlsp_server_init(opts) : utlsp_client_init(opts);
+  pid = spawn(argv, &e.fds, opts->keep_env);
+  utls_drop_privileges();
+  sig_ignore(SIGPIPE);
+
+  cmd = read_command();
+  if (cmd != 'y' && cmd != 'Y')
+  {
+    if (cmd >= 0 && opts->verbosity)
+    {
+      char hex[3] = { "0123456789abcdef"[(cmd >> 4) & 15], "0123456789abcdef"[cmd & 15], 0 };
+      strerr_warnw("unknown UCSPI-TLS command byte 0x", hex, ": no TLS for this connection");
+    }
+    fd_close(dl.ctl);
+    fd_close(e.fds.app_in);
+    fd_close(e.fds.app_out);
+    if (is_server) utlsp_server_wipe(); else utlsp_client_wipe();
+    return utlsp_reap(pid);
+  }
+  if (!is_server && server_spoke(e.fds.net_in))
+  {
+    /* The application sees its pipes close, and is waited for. */
+    fd_close(dl.ctl);
+    fd_close(e.fds.app_in);
+    fd_close(e.fds.app_out);
+    utlsp_client_wipe();
+    utlsp_reap(pid);
+    strerr_dief(UTLS_EXIT_PROTOCOL, "TLS handshake failed: ", utls_error_str(UTLS_ERR_INJECTION));
+  }
+  dl.send_vars = cmd == 'Y';
+  if (!dl.send_vars) { fd_close(dl.ctl); dl.ctl = -1; }
+  e.options = opts->engine_options | (is_server ? 0 : UTLS_OPT_CLIENT);
+  e.handshake_timeout = opts->handshake_timeout;
+  e.on_handshake = &on_handshake;
+  e.on_handshake_data = &dl;
+  r = utls_engine_run(&e);
+  if (dl.ctl >= 0) { fd_close(dl.ctl); dl.ctl = -1; }
+  if (is_server) utlsp_server_wipe(); else utlsp_client_wipe();
+  return utlsp_finish(&e, r, pid, opts, &dl.block, is_server ? utlsp_server_errstr(&e) : utlsp_client_errstr(&e));
+}
