@@ -1,0 +1,75 @@
+/* ISC license. */
+
+/*
+ * Unit test: utlsp_split_long (long options out of argv, attached and
+ * separate option values) and utlsp_block_valid (the UCSPI-TLS variable
+ * block format, also what tlsd hands to its application).
+ */
+
+#include <stdio.h>
+#include <string.h>
+
+#include <skalibs/strerr.h>
+
+#include "tls-internal.h"
+
+#define NAME "tlsargs"
+
+static int fails = 0;
+
+static void fail (char const *what, char const *detail)
+{
+  fprintf(stderr, NAME ": FAIL: %s: %s\n", what, detail);
+  fails++;
+}
+
+/* want: the expected argv after splitting, and the long options, "|"-separated. */
+static void split (char const *what, char const *const *argv, char const *want, char const *wantlong)
+{
+  static char const *out[UTLSP_ARGV_MAX + 1];
+  static char const *longs[UTLSP_ARGV_MAX];
+  char got[1024] = "", gotlong[1024] = "";
+  unsigned int nlongs, i;
+  int argc = 0, n;
+  while (argv[argc]) argc++;
+  n = utlsp_split_long(argc, argv, "v:K:SsJjYyZzk:a:6:7:", out, longs, &nlongs);
+  for (i = 0; i < (unsigned int)n; i++) { if (i) strcat(got, "|"); strcat(got, out[i]); }
+  for (i = 0; i < nlongs; i++) { if (i) strcat(gotlong, "|"); strcat(gotlong, longs[i]); }
+  if (out[n]) fail(what, "argv not terminated");
+  if (strcmp(got, want)) fail(what, got);
+  if (strcmp(gotlong, wantlong)) fail(what, gotlong);
+}
+
+static void block (char const *what, char const *s, size_t len, int valid)
+{
+  static utls_envblock b;
+  memcpy(b.buf, s, len);
+  b.len = len;
+  if (utlsp_block_valid(&b) != valid) fail(what, valid ? "refused" : "accepted");
+}
+
+int main (void)
+{
+  PROG = NAME;
+  split("plain", (char const *[]){ "tlsc", "-k", "host", "prog", 0 }, "tlsc|-k|host|prog", "");
+  split("long first", (char const *[]){ "tlsc", "--pin=x", "-k", "h", "prog", 0 }, "tlsc|-k|h|prog", "--pin=x");
+  split("long after a value", (char const *[]){ "tlsc", "-k", "h", "--insecure-no-verify", "prog", 0 }, "tlsc|-k|h|prog", "--insecure-no-verify");
+  /* A value attached to its letter: the next word is not a value. */
+  split("attached value ending in a letter that takes one", (char const *[]){ "tlsc", "-kmail.example.ca", "--insecure-no-verify", "prog", 0 }, "tlsc|-kmail.example.ca|prog", "--insecure-no-verify");
+  split("attached ip ending in 6", (char const *[]){ "tlsc", "-k10.0.0.6", "--pin=p", "prog", 0 }, "tlsc|-k10.0.0.6|prog", "--pin=p");
+  split("bundled flags then a letter with a value", (char const *[]){ "tlsc", "-Sk", "h", "--pin=p", "prog", 0 }, "tlsc|-Sk|h|prog", "--pin=p");
+  split("long options after the program stay", (char const *[]){ "tlsc", "prog", "--pin=p", 0 }, "tlsc|prog|--pin=p", "");
+  split("double dash ends options", (char const *[]){ "tlsc", "--", "--pin=p", 0 }, "tlsc|--|--pin=p", "");
+  split("value that looks like a long option", (char const *[]){ "tlsc", "-k", "--pin=p", "prog", 0 }, "tlsc|-k|--pin=p|prog", "");
+
+  block("empty block", "", 1, 1);
+  block("one entry", "SSL_PROTOCOL=TLSv1.2\0", 22, 1);
+  block("two entries", "A=1\0B=\0", 8, 1);
+  block("no final NUL", "A=1\0", 4, 0);
+  block("bare name", "A\0", 3, 0);
+  block("bare name before a good one", "A\0B=1\0", 7, 0);
+  block("nothing", "", 0, 0);
+  block("trailing garbage", "A=1\0\0x", 6, 0);
+  block("no terminator at all", "A=1", 3, 0);
+  return fails ? 1 : 0;
+}
