@@ -75,7 +75,7 @@ extern int utlsp_server_facts (utls_envblock *block, utlsp_opts const *opts);
    the client certificate, and sets up the static client context. */
 extern br_ssl_engine_context *utlsp_client_init (utlsp_opts const *opts);
 extern void utlsp_client_wipe (void);
-extern int utlsp_client_facts (utls_envblock *block);
+extern int utlsp_client_facts (utls_envblock *block, utlsp_opts const *opts);
 /* Why the handshake failed, with the verification details. */
 extern char const *utlsp_client_errstr (utls_engine const *e);
 
@@ -97,6 +97,25 @@ extern pid_t utlsp_spawn_app (char const *const *argv, utls_fds *fds, int app_rf
 
 /* Exec argv now, with the same environment rules and the given block (may be 0). */
 extern void utlsp_exec_env (char const *const *argv, utls_envblock const *block, int keep_env, char const *extra, size_t extralen) gccattr_noreturn;
+
+/*
+ * What every engine does once the handshake is done (a
+ * utls_handshake_func): wipe the private keys, build the SSL_* block
+ * with facts(), and send it to fd (tlsd/tlsc: the future application;
+ * ucspitls*: the control socket after Y; -1: nowhere), then close fd.
+ */
+typedef int utlsp_facts_func (utls_envblock *block, utlsp_opts const *opts);
+typedef struct utlsp_handover_s utlsp_handover;
+struct utlsp_handover_s
+{
+  utlsp_opts const *opts;
+  utlsp_facts_func *facts;
+  void (*wipe) (void);
+  int fd;
+  int fd_optional;                  /* a reader that went away is no error (UCSPI-TLS) */
+  utls_envblock block;
+};
+extern int utlsp_handover_run (utls_engine *e, void *data);
 
 /* 1 if the block is well formed: NAME=value entries, then an empty one. */
 extern int utlsp_block_valid (utls_envblock const *block);

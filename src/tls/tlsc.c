@@ -26,31 +26,7 @@
  * process is the engine and exits with the application's status.
  */
 
-typedef struct hs_ctx_s hs_ctx;
-struct hs_ctx_s
-{
-  utlsp_opts const *opts;
-  int factsfd;
-  utls_envblock block;
-};
-
-static hs_ctx hs;
-
-static int on_handshake (utls_engine *e, void *data)
-{
-  hs_ctx *ctx = data;
-  int r;
-  (void)e;
-  utlsp_client_wipe();
-  if (ctx->opts->insecure)
-    strerr_warnw("server certificate NOT verified (--insecure-no-verify): this connection can be intercepted");
-  r = utlsp_client_facts(&ctx->block);
-  if (r) return r;
-  if (!utls_envblock_finish(&ctx->block)) return UTLS_ERR_TOOMANY;
-  if (utlsp_block_send(ctx->factsfd, &ctx->block) < 0) return UTLS_ERR_TOOMANY;
-  ctx->factsfd = -1;
-  return 0;
-}
+static utlsp_handover hs;
 
 static void check_fd (int fd, char const *what)
 {
@@ -72,18 +48,20 @@ int main (int argc, char const *const *argv)
 
   e.fds.net_in = opts.fd_read;
   e.fds.net_out = opts.fd_write;
-  pid = utlsp_spawn_app(argv, &e.fds, 6, 7, &hs.factsfd, opts.keep_env);
+  pid = utlsp_spawn_app(argv, &e.fds, 6, 7, &hs.fd, opts.keep_env);
   hs.opts = &opts;
+  hs.facts = &utlsp_client_facts;
+  hs.wipe = &utlsp_client_wipe;
   e.eng = utlsp_client_init(&opts);
-  utls_drop_privileges();
+  utls_drop_privileges(0);
   sig_ignore(SIGPIPE);
   e.options = opts.engine_options | UTLS_OPT_CLIENT;
   e.handshake_timeout = opts.handshake_timeout;
-  e.on_handshake = &on_handshake;
+  e.on_handshake = &utlsp_handover_run;
   e.on_handshake_data = &hs;
 
   r = utls_engine_run(&e);
-  if (hs.factsfd >= 0) fd_close(hs.factsfd);
+  if (hs.fd >= 0) fd_close(hs.fd);
   utlsp_client_wipe();
   return utlsp_finish(&e, r, pid, &opts, &hs.block, utlsp_client_errstr(&e));
 }

@@ -25,29 +25,7 @@
  * The child is forked before any key is read, so it never holds one.
  */
 
-typedef struct hs_ctx_s hs_ctx;
-struct hs_ctx_s
-{
-  utlsp_opts const *opts;
-  int factsfd;
-  utls_envblock block;
-};
-
-static hs_ctx hs;
-
-static int on_handshake (utls_engine *e, void *data)
-{
-  hs_ctx *ctx = data;
-  int r;
-  (void)e;
-  utlsp_server_wipe();
-  r = utlsp_server_facts(&ctx->block, ctx->opts);
-  if (r) return r;
-  if (!utls_envblock_finish(&ctx->block)) return UTLS_ERR_TOOMANY;
-  if (utlsp_block_send(ctx->factsfd, &ctx->block) < 0) return UTLS_ERR_TOOMANY;
-  ctx->factsfd = -1;
-  return 0;
-}
+static utlsp_handover hs;
 
 int main (int argc, char const *const *argv)
 {
@@ -61,18 +39,20 @@ int main (int argc, char const *const *argv)
 
   e.fds.net_in = 0;
   e.fds.net_out = 1;
-  pid = utlsp_spawn_app(argv, &e.fds, 0, 1, &hs.factsfd, opts.keep_env);
+  pid = utlsp_spawn_app(argv, &e.fds, 0, 1, &hs.fd, opts.keep_env);
   hs.opts = &opts;
+  hs.facts = &utlsp_server_facts;
+  hs.wipe = &utlsp_server_wipe;
   e.eng = utlsp_server_init(&opts);
-  utls_drop_privileges();
+  utls_drop_privileges(0);
   sig_ignore(SIGPIPE);
   e.options = opts.engine_options;
   e.handshake_timeout = opts.handshake_timeout;
-  e.on_handshake = &on_handshake;
+  e.on_handshake = &utlsp_handover_run;
   e.on_handshake_data = &hs;
 
   r = utls_engine_run(&e);
-  if (hs.factsfd >= 0) fd_close(hs.factsfd);
+  if (hs.fd >= 0) fd_close(hs.fd);
   utlsp_server_wipe();
   return utlsp_finish(&e, r, pid, &opts, &hs.block, utlsp_server_errstr(&e));
 }

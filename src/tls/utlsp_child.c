@@ -116,3 +116,22 @@ pid_t utlsp_spawn_app (char const *const *argv, utls_fds *fds, int app_rfd, int 
   *factsfd = facts[1];
   return pid;
 }
+
+int utlsp_handover_run (utls_engine *e, void *data)
+{
+  utlsp_handover *h = data;
+  int r;
+  (void)e;
+  (*h->wipe)();
+  r = (*h->facts)(&h->block, h->opts);
+  if (r) return r;
+  if (!utls_envblock_finish(&h->block)) return UTLS_ERR_TOOMANY;
+  if (h->fd >= 0)
+  {
+    r = utlsp_block_send(h->fd, &h->block);
+    h->fd = -1;
+    /* tlsd/tlsc: the application died before it could start. */
+    if (r < 0 && !h->fd_optional) return UTLS_ERR_TOOMANY;
+  }
+  return 0;
+}

@@ -26,17 +26,8 @@
  * It does not read, poll or proxy the network before the command.
  */
 
-typedef struct delayed_s delayed;
-struct delayed_s
-{
-  utlsp_opts const *opts;
-  int is_server;
-  int ctl;                      /* engine side of the control socket, -1 once closed */
-  int send_vars;                /* the command was 'Y' */
-  utls_envblock block;
-};
-
-static delayed dl;
+/* hs.fd is the engine's side of the control socket, -1 once closed. */
+static utlsp_handover hs;
 
 /* Moves fd to a number >= 8: never 0-2 (stdio) nor 6/7 (tcpclient's). */
 static int high_fd (int fd)
@@ -92,35 +83,17 @@ static pid_t spawn (char const *const *argv, utls_fds *fds, int keep_env)
   fd_close(ctl[1]);
   fd_close(down[0]);
   fd_close(up[1]);
-  dl.ctl = ctl[0];
+  hs.fd = ctl[0];
   fds->app_out = down[1];
   fds->app_in = up[0];
   return pid;
-}
-
-static int on_handshake (utls_engine *e, void *data)
-{
-  delayed *d = data;
-  int r;
-  (void)e;
-  if (d->is_server) { utlsp_server_wipe(); r = utlsp_server_facts(&d->block, d->opts); }
-  else { utlsp_client_wipe(); r = utlsp_client_facts(&d->block); }
-  if (r) return r;
-  if (!utls_envblock_finish(&d->block)) return UTLS_ERR_TOOMANY;
-  if (d->send_vars)
-  {
-    /* A consumer that has gone away is its own business: the session goes on. */
-    utlsp_block_send(d->ctl, &d->block);
-    d->ctl = -1;
-  }
-  return 0;
 }
 
 /* Waits for the command byte. Returns it, or -1 on EOF. */
 static int read_command (void)
 {
   char c;
-  ssize_t r = fd_read(dl.ctl, &c, 1);
+  ssize_t r = fd_read(hs.fd, &c, 1);
   if (r < 0) strerr_diefusys(UTLS_EXIT_SYS, "read from the control socket");
   return r ? (unsigned char)c : -1;
 }
@@ -138,15 +111,18 @@ int utlsp_delayed_main (char const *const *argv, utlsp_opts const *opts, utls_fd
   utls_engine e = { .eng = 0 };
   pid_t pid;
   int cmd, r;
-  dl.opts = opts;
-  dl.is_server = is_server;
+  hs.opts = opts;
+  hs.facts = is_server ? &utlsp_server_facts : &utlsp_client_facts;
+  hs.wipe = is_server ? &utlsp_server_wipe : &utlsp_client_wipe;
+  hs.fd_optional = 1;
   e.fds = *fds;
   /* Files first: a configuration error must not leave the application
      running without TLS. The child execs at once, so its copy of the
      key is gone with its address space. */
   e.eng = is_server ? utlsp_server_init(opts) : utlsp_client_init(opts);
+  utls_drop_privileges(1);
   pid = spawn(argv, &e.fds, opts->keep_env);
-  utls_drop_privileges();
+  utls_drop_privileges(0);
   sig_ignore(SIGPIPE);
 
   cmd = read_command();
@@ -157,7 +133,7 @@ int utlsp_delayed_main (char const *const *argv, utlsp_opts const *opts, utls_fd
       char hex[3] = { "0123456789abcdef"[(cmd >> 4) & 15], "0123456789abcdef"[cmd & 15], 0 };
       strerr_warnw("unknown UCSPI-TLS command byte 0x", hex, ": no TLS for this connection");
     }
-    fd_close(dl.ctl);
+    fd_close(hs.fd);
     fd_close(e.fds.app_in);
     fd_close(e.fds.app_out);
     if (is_server) utlsp_server_wipe(); else utlsp_client_wipe();
@@ -166,21 +142,21 @@ int utlsp_delayed_main (char const *const *argv, utlsp_opts const *opts, utls_fd
   if (!is_server && server_spoke(e.fds.net_in))
   {
     /* The application sees its pipes close, and is waited for. */
-    fd_close(dl.ctl);
+    fd_close(hs.fd);
     fd_close(e.fds.app_in);
     fd_close(e.fds.app_out);
     utlsp_client_wipe();
     utlsp_reap(pid);
     strerr_dief(UTLS_EXIT_PROTOCOL, "TLS handshake failed: ", utls_error_str(UTLS_ERR_INJECTION));
   }
-  dl.send_vars = cmd == 'Y';
-  if (!dl.send_vars) { fd_close(dl.ctl); dl.ctl = -1; }
+  /* y: the control descriptor closes now; Y: it gets the variables. */
+  if (cmd == 'y') { fd_close(hs.fd); hs.fd = -1; }
   e.options = opts->engine_options | (is_server ? 0 : UTLS_OPT_CLIENT);
   e.handshake_timeout = opts->handshake_timeout;
-  e.on_handshake = &on_handshake;
-  e.on_handshake_data = &dl;
+  e.on_handshake = &utlsp_handover_run;
+  e.on_handshake_data = &hs;
   r = utls_engine_run(&e);
-  if (dl.ctl >= 0) { fd_close(dl.ctl); dl.ctl = -1; }
+  if (hs.fd >= 0) { fd_close(hs.fd); hs.fd = -1; }
   if (is_server) utlsp_server_wipe(); else utlsp_client_wipe();
-  return utlsp_finish(&e, r, pid, opts, &dl.block, is_server ? utlsp_server_errstr(&e) : utlsp_client_errstr(&e));
+  return utlsp_finish(&e, r, pid, opts, &hs.block, is_server ? utlsp_server_errstr(&e) : utlsp_client_errstr(&e));
 }

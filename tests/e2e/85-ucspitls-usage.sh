@@ -89,6 +89,14 @@ bad 'ucspitlsc: fatal: no server name to verify: use -k name' ucspitlsc -6 0 -7 
 bad 'ucspitlsc: fatal: unable to use the network descriptors (run under tcpclient or give -6/-7): Bad file descriptor' \
   sh -c 'exec 6<&- 7>&- ; exec "$@"' x ucspitlsc -k localhost sh -c ": >$T/ran"
 
+# TLS_UID/TLS_GID are checked before the application starts: a bad value
+# must not leave it running in plaintext (it once did: the drop came
+# after the fork).
+bad 'ucspitlsd: fatal: TLS_UID must be a numeric uid: abc' \
+  env CERTFILE="$P/ec.chain.pem" KEYFILE="$P/ec.key" TLS_UID=abc TLS_GID=0 ucspitlsd sh -c ": >$T/ran"
+bad 'ucspitlsd: fatal: TLS_UID is set but TLS_GID is not' \
+  env CERTFILE="$P/ec.chain.pem" KEYFILE="$P/ec.key" TLS_UID=0 ucspitlsd sh -c ": >$T/ran"
+
 # ---- starttls
 usage starttls-usage.expected starttls
 usage starttls-usage.expected starttls -c

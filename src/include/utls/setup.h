@@ -129,9 +129,10 @@ extern void utls_envblock_add_session (utls_envblock *block, br_ssl_engine_conte
  * TLS_UID/TLS_GID from the environment: both or none, numeric. Returns
  * 0 (nothing to do or done), or dies: 100 on a bad value, 111 when a
  * system call fails. setgroups, setgid, setuid, then checks that root
- * cannot be regained.
+ * cannot be regained. With only_check, nothing changes: values are
+ * checked, and so is the ability to switch (root, or the same ids).
  */
-extern void utls_drop_privileges (void);
+extern void utls_drop_privileges (int only_check);
 
 /* Injects 32 bytes from the system's random source. 0 on success, -1 if none. */
 extern int utls_engine_seed (br_ssl_engine_context *eng);
