@@ -14,7 +14,7 @@ struct error_text_s
 static error_text const ssl_errors[] =
 {
   { BR_ERR_OK, "no error" },
-  { BR_ERR_BAD_PARAM, "internal error: bad parameter passed to BearSSL" },
+  { BR_ERR_BAD_PARAM, "malformed handshake message from the peer (or a bad parameter given to BearSSL)" },
   { BR_ERR_BAD_STATE, "internal error: operation not allowed in the current TLS engine state" },
   { BR_ERR_UNSUPPORTED_VERSION, "peer uses an unsupported protocol version (only TLS 1.0 to 1.2 exist here)" },
   { BR_ERR_BAD_VERSION, "peer record version does not match the negotiated version" },
@@ -27,7 +27,7 @@ static error_text const ssl_errors[] =
   { BR_ERR_BAD_CCS, "peer sent an invalid ChangeCipherSpec message" },
   { BR_ERR_BAD_ALERT, "peer sent an invalid alert message" },
   { BR_ERR_BAD_HANDSHAKE, "peer sent a malformed handshake message" },
-  { BR_ERR_OVERSIZED_ID, "server sent a session ID longer than 32 bytes" },
+  { BR_ERR_OVERSIZED_ID, "peer sent a session ID longer than 32 bytes" },
   { BR_ERR_BAD_CIPHER_SUITE, "no common cipher suite, or peer chose a cipher suite that was not offered" },
   { BR_ERR_BAD_COMPRESSION, "peer chose a compression method that was not offered" },
   { BR_ERR_BAD_FRAGLEN, "server max fragment length does not match the client's" },

@@ -20,6 +20,8 @@ char const *utlsp_engine_errstr (utls_engine const *e)
      plaintext protocol: say so rather than "unsupported version". */
   if (!e->handshake_done && e->bytes_from_net && (e->first_byte < 20 || e->first_byte > 23) && e->first_byte != 0x80)
     return "peer did not start a TLS handshake (plaintext or another protocol?)";
+  if (!e->handshake_done && !e->err && e->peer_close_notify)
+    return "peer ended the session (close_notify) before the handshake completed";
   return utls_error_str(e->err);
 }
 
