@@ -10,7 +10,7 @@
 it: all
 
 .PHONY: it all lib programs helpers unit-tests check check-unit check-e2e \
-  check-asan bench demo install install-bin install-dev install-doc \
+  check-asan check-valgrind stress fuzz testssl bench demo install install-bin install-dev install-doc \
   clean distclean tgz deps
 
 MAKEFLAGS += -r
@@ -158,6 +158,23 @@ check-asan:
 	$(Q)$(MAKE) -C build-asan clean
 	$(Q)ASAN_OPTIONS='detect_leaks=0:abort_on_error=0:exitcode=86' UBSAN_OPTIONS='print_stacktrace=1:halt_on_error=1' \
 	  $(MAKE) -C build-asan check CFLAGS='$(CFLAGS) $(ASAN_CFLAGS)' LDFLAGS='$(LDFLAGS) $(ASAN_LDFLAGS)' TESTS='$(TESTS)' JOBS='$(JOBS)'
+
+# libFuzzer harnesses (clang): FUZZ_SECONDS per target, default 60.
+fuzz:
+	$(Q)FUZZ_SECONDS='$(FUZZ_SECONDS)' sh tests/fuzz/run.sh
+
+# testssl.sh against tlsd (network-free, not part of make check).
+testssl: all helpers
+	$(Q)sh tests/testssl/run.sh
+
+# Robustness, outside make check: 1000 concurrent connections through
+# tcpserver + tlsd and 100 tlsc (tests/stress/run.sh); tlsd and tlsc
+# under valgrind memcheck (tests/valgrind/run.sh).
+stress: all helpers
+	$(Q)sh tests/stress/run.sh
+
+check-valgrind: all helpers
+	$(Q)sh tests/valgrind/run.sh
 
 bench: all helpers
 	$(Q)if test -f bench/run.sh ; then sh bench/run.sh ; else echo "make: bench/run.sh does not exist yet" 1>&2 ; exit 1 ; fi
