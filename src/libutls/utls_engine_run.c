@@ -50,6 +50,7 @@ struct loop_state_s
   size_t stage_high;
   tain deadline;
   int net_in_eof;
+  int net_hup;
   int net_out_shut;
   int close_sent;
   int failed;
@@ -184,6 +185,16 @@ static void net_read (loop_state *st)
 /* Writes decrypted data, decrypting the next staged record after each
    write, until the pipe is full or nothing is left: one poll for many
    records in bulk transfers. */
+/* The network reported an error while we had no room to read: take it. */
+static void net_error (loop_state *st)
+{
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (getsockopt(st->e->fds.net_in, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || !err) err = ECONNRESET;
+  errno = err;
+  fail_sys(st, "read from network");
+}
+
 static void app_write (loop_state *st)
 {
   unsigned int i = 0;
@@ -297,9 +308,11 @@ static unsigned int want (loop_state *st, unsigned int state, iopause_fd *x, int
   utls_fds *fds = &st->e->fds;
   unsigned int n = 0;
   idx[0] = idx[1] = idx[2] = idx[3] = -1;
-  if (!st->net_in_eof && st->net_end < UTLS_NETBUF_SIZE)
+  if (!st->net_in_eof && (st->net_end < UTLS_NETBUF_SIZE || !st->net_hup))
   {
-    x[n].fd = fds->net_in; x[n].events = IOPAUSE_READ; idx[0] = n++;
+    /* Polled even when full, to learn of a reset while the application
+       is not reading: it would otherwise keep us waiting for ever. */
+    x[n].fd = fds->net_in; x[n].events = st->net_end < UTLS_NETBUF_SIZE ? IOPAUSE_READ : 0; idx[0] = n++;
   }
   if (st->stage_start < st->stage_end)
   {
@@ -350,7 +363,12 @@ static void io_round (loop_state *st, unsigned int state)
   if (idx[1] >= 0 && x[idx[1]].revents) net_write(st);
   if (st->failed) return;
   if (idx[2] >= 0 && x[idx[2]].revents) app_read(st);
-  if (idx[0] >= 0 && x[idx[0]].revents) net_read(st);
+  if (idx[0] >= 0 && x[idx[0]].revents)
+  {
+    if (x[idx[0]].events) net_read(st);
+    else if (x[idx[0]].revents & POLLERR) net_error(st);
+    else st->net_hup = 1;  /* hung up, data may remain: read it when there is room */
+  }
 }
 
 static void set_nodelay (int fd)

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <string.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <sys/wait.h>
 
 #include <skalibs/types.h>
@@ -64,10 +65,11 @@ int utlsp_reap (pid_t pid)
   return wait_estatus(wstat);
 }
 
-/* "unable to write to network: Broken pipe", or the TLS error text. */
-static void die_engine (utls_engine const *e, int r, char const *when, char const *tlserr)
+/* "unable to write to network: Broken pipe", or the TLS error text, as a
+   fatal line: said now, the exit comes once the application is reaped. */
+static void say_engine (utls_engine const *e, char const *when, char const *tlserr)
 {
-  strerr_dief(r < 0 ? UTLS_EXIT_SYS : UTLS_EXIT_PROTOCOL, when,
+  strerr_warn(PROG, ": fatal: ", when,
     e->sys_what ? "unable to " : "", e->sys_what ? e->sys_what : "", e->sys_what ? ": " : "",
     e->sys_what ? strerror(e->sys_errno) : tlserr);
 }
@@ -77,17 +79,15 @@ int utlsp_finish (utls_engine const *e, int r, pid_t pid, utlsp_opts const *opts
   int status;
   /* Session keys live in the engine context: gone before we wait. */
   byte_zzero((char *)e->eng, sizeof *e->eng);
+  /* A failure is reported at once: the application may take its time. */
+  if (!e->handshake_done || r)
+  {
+    if (opts->verbosity >= 2) utlsp_log_conn(e, e->handshake_done ? block : 0, e->handshake_done ? "error" : "handshake-failed");
+    say_engine(e, e->handshake_done ? "connection failed after the handshake: " : "TLS handshake failed: ", tlserr);
+    utlsp_reap(pid);
+    _exit(r < 0 ? UTLS_EXIT_SYS : UTLS_EXIT_PROTOCOL);
+  }
   status = utlsp_reap(pid);
-  if (!e->handshake_done)
-  {
-    if (opts->verbosity >= 2) utlsp_log_conn(e, 0, "handshake-failed");
-    die_engine(e, r, "TLS handshake failed: ", tlserr);
-  }
-  if (r)
-  {
-    if (opts->verbosity >= 2) utlsp_log_conn(e, block, "error");
-    die_engine(e, r, "connection failed after the handshake: ", tlserr);
-  }
   /* The peer's close_notify ends TLS 1.2 both ways. Lost output only if
      the application then tried to write: it died of SIGPIPE. */
   if (e->app_output_cut && status == 128 + SIGPIPE && opts->verbosity)
