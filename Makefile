@@ -157,7 +157,7 @@ check-asan:
 	$(Q)tar cf - --exclude=./build-asan --exclude=./.git . | (cd build-asan && tar xf -)
 	$(Q)$(MAKE) -C build-asan clean
 	$(Q)ASAN_OPTIONS='detect_leaks=0:abort_on_error=0:exitcode=86' UBSAN_OPTIONS='print_stacktrace=1:halt_on_error=1' \
-	  $(MAKE) -C build-asan check CFLAGS='$(CFLAGS) $(ASAN_CFLAGS)' LDFLAGS='$(LDFLAGS) $(ASAN_LDFLAGS)' TESTS='$(TESTS)' JOBS='$(JOBS)'
+	  $(MAKE) -C build-asan check CFLAGS='$(CFLAGS) $(ASAN_CFLAGS)' LDFLAGS='$(LDFLAGS) $(ASAN_LDFLAGS)' LDFLAGS_NOSHARED= EXTLIBS_PRE= EXTLIBS_POST= TESTS='$(TESTS)' JOBS='$(JOBS)'
 
 # libFuzzer harnesses (clang): FUZZ_SECONDS per target, default 60.
 fuzz:
