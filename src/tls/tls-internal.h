@@ -156,8 +156,27 @@ extern void utlsp_wrap (int argc, char const *const *argv, utlsp_wrap_spec const
  */
 extern int utlsp_finish (utls_engine const *e, int r, pid_t pid, utlsp_opts const *opts, utls_envblock const *block, char const *tlserr);
 
+/* Client programs: checks the network descriptors and option conflicts (dies 100), fills fds. */
+extern void utlsp_client_check (utlsp_opts const *opts, utls_fds *fds);
+
+/* One side of TLS: what the engine programs call to set it up and end it. */
+typedef struct utlsp_side_s utlsp_side;
+struct utlsp_side_s
+{
+  int is_server;
+  br_ssl_engine_context *(*init) (utlsp_opts const *opts);
+  utlsp_facts_func *facts;
+  void (*wipe) (void);
+  char const *(*errstr) (utls_engine const *e);
+};
+extern utlsp_side const utlsp_server_side;
+extern utlsp_side const utlsp_client_side;
+
+/* tlsd/tlsc: everything after option parsing. fds has the network. */
+extern int utlsp_immediate_main (char const *const *argv, utlsp_opts const *opts, utls_fds *fds, utlsp_side const *side);
+
 /* ucspitlsd/ucspitlsc: everything after option parsing. fds has the network. */
-extern int utlsp_delayed_main (char const *const *argv, utlsp_opts const *opts, utls_fds *fds, int is_server);
+extern int utlsp_delayed_main (char const *const *argv, utlsp_opts const *opts, utls_fds *fds, utlsp_side const *side);
 
 /* Waits for pid; returns its exit code (128+signal if killed). */
 extern int utlsp_reap (pid_t pid);

@@ -1,7 +1,5 @@
 /* ISC license. */
 
-#include <fcntl.h>
-
 #include <skalibs/strerr.h>
 
 #include "tls-internal.h"
@@ -22,11 +20,6 @@ int main (int argc, char const *const *argv)
   PROG = "ucspitlsc";
   utlsp_getopt(&argc, &argv, "v:K:SsJjYyZzk:a:6:7:", &opts, USAGE, 0);
   if (!argc) strerr_dieusage(UTLS_EXIT_USAGE, USAGE);
-  if (fcntl(opts.fd_read, F_GETFD) < 0 || fcntl(opts.fd_write, F_GETFD) < 0)
-    strerr_diefusys(UTLS_EXIT_USAGE, "use the network descriptors (run under tcpclient or give -6/-7)");
-  if (opts.insecure && opts.pin) strerr_dief(UTLS_EXIT_USAGE, "--insecure-no-verify and --pin exclude each other");
-  fds.net_in = opts.fd_read;
-  fds.net_out = opts.fd_write;
-  fds.app_in = fds.app_out = -1;
-  return utlsp_delayed_main(argv, &opts, &fds, 0);
+  utlsp_client_check(&opts, &fds);
+  return utlsp_delayed_main(argv, &opts, &fds, &utlsp_client_side);
 }

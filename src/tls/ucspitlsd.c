@@ -19,5 +19,5 @@ int main (int argc, char const *const *argv)
   PROG = "ucspitlsd";
   utlsp_getopt(&argc, &argv, "v:K:SsJjYyZzk:a:", &opts, USAGE, 1);
   if (!argc) strerr_dieusage(UTLS_EXIT_USAGE, USAGE);
-  return utlsp_delayed_main(argv, &opts, &fds, 1);
+  return utlsp_delayed_main(argv, &opts, &fds, &utlsp_server_side);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
+#include <fcntl.h>
 #include <arpa/inet.h>
 
 #include <bearssl.h>
@@ -252,3 +253,27 @@ char const *utlsp_client_errstr (utls_engine const *e)
   if (xc.err) return utls_error_str(xc.err);
   return utlsp_engine_errstr(e);
 }
+
+static void check_fd (int fd, char const *what)
+{
+  if (fcntl(fd, F_GETFD) < 0) strerr_diefusys(UTLS_EXIT_USAGE, "use ", what, " (not an open descriptor; run under tcpclient or give -6/-7)");
+}
+
+void utlsp_client_check (utlsp_opts const *opts, utls_fds *fds)
+{
+  check_fd(opts->fd_read, "the network read descriptor");
+  check_fd(opts->fd_write, "the network write descriptor");
+  if (opts->insecure && opts->pin) strerr_dief(UTLS_EXIT_USAGE, "--insecure-no-verify and --pin exclude each other");
+  fds->net_in = opts->fd_read;
+  fds->net_out = opts->fd_write;
+  fds->app_in = fds->app_out = -1;
+}
+
+utlsp_side const utlsp_client_side =
+{
+  .is_server = 0,
+  .init = &utlsp_client_init,
+  .facts = &utlsp_client_facts,
+  .wipe = &utlsp_client_wipe,
+  .errstr = &utlsp_client_errstr,
+};

@@ -106,20 +106,20 @@ static int server_spoke (int fd)
   return n > 0;
 }
 
-int utlsp_delayed_main (char const *const *argv, utlsp_opts const *opts, utls_fds *fds, int is_server)
+int utlsp_delayed_main (char const *const *argv, utlsp_opts const *opts, utls_fds *fds, utlsp_side const *side)
 {
   utls_engine e = { .eng = 0 };
   pid_t pid;
   int cmd, r;
   hs.opts = opts;
-  hs.facts = is_server ? &utlsp_server_facts : &utlsp_client_facts;
-  hs.wipe = is_server ? &utlsp_server_wipe : &utlsp_client_wipe;
+  hs.facts = side->facts;
+  hs.wipe = side->wipe;
   hs.fd_optional = 1;
   e.fds = *fds;
   /* Files first: a configuration error must not leave the application
      running without TLS. The child execs at once, so its copy of the
      key is gone with its address space. */
-  e.eng = is_server ? utlsp_server_init(opts) : utlsp_client_init(opts);
+  e.eng = (*side->init)(opts);
   utls_drop_privileges(1);
   pid = spawn(argv, &e.fds, opts->keep_env);
   utls_drop_privileges(0);
@@ -136,27 +136,27 @@ int utlsp_delayed_main (char const *const *argv, utlsp_opts const *opts, utls_fd
     fd_close(hs.fd);
     fd_close(e.fds.app_in);
     fd_close(e.fds.app_out);
-    if (is_server) utlsp_server_wipe(); else utlsp_client_wipe();
+    (*side->wipe)();
     return utlsp_reap(pid);
   }
-  if (!is_server && server_spoke(e.fds.net_in))
+  if (!side->is_server && server_spoke(e.fds.net_in))
   {
     /* The application sees its pipes close, and is waited for. */
     fd_close(hs.fd);
     fd_close(e.fds.app_in);
     fd_close(e.fds.app_out);
-    utlsp_client_wipe();
+    (*side->wipe)();
     utlsp_reap(pid);
     strerr_dief(UTLS_EXIT_PROTOCOL, "TLS handshake failed: ", utls_error_str(UTLS_ERR_INJECTION));
   }
   /* y: the control descriptor closes now; Y: it gets the variables. */
   if (cmd == 'y') { fd_close(hs.fd); hs.fd = -1; }
-  e.options = opts->engine_options | (is_server ? 0 : UTLS_OPT_CLIENT);
+  e.options = opts->engine_options | (side->is_server ? 0 : UTLS_OPT_CLIENT);
   e.handshake_timeout = opts->handshake_timeout;
   e.on_handshake = &utlsp_handover_run;
   e.on_handshake_data = &hs;
   r = utls_engine_run(&e);
   if (hs.fd >= 0) { fd_close(hs.fd); hs.fd = -1; }
-  if (is_server) utlsp_server_wipe(); else utlsp_client_wipe();
-  return utlsp_finish(&e, r, pid, opts, &hs.block, is_server ? utlsp_server_errstr(&e) : utlsp_client_errstr(&e));
+  (*side->wipe)();
+  return utlsp_finish(&e, r, pid, opts, &hs.block, (*side->errstr)(&e));
 }

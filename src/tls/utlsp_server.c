@@ -203,3 +203,12 @@ char const *utlsp_server_errstr (utls_engine const *e)
   }
   return utlsp_engine_errstr(e);
 }
+
+utlsp_side const utlsp_server_side =
+{
+  .is_server = 1,
+  .init = &utlsp_server_init,
+  .facts = &utlsp_server_facts,
+  .wipe = &utlsp_server_wipe,
+  .errstr = &utlsp_server_errstr,
+};

@@ -86,7 +86,7 @@ bad 'ucspitlsc: fatal: --insecure-no-verify and --pin exclude each other' \
   ucspitlsc -6 0 -7 1 -k localhost --pin=sha256//47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU= --insecure-no-verify sh -c ": >$T/ran"
 bad 'ucspitlsc: fatal: no server name to verify: use -k name' ucspitlsc -6 0 -7 1 sh -c ": >$T/ran"
 # no network descriptors: not under tcpclient
-bad 'ucspitlsc: fatal: unable to use the network descriptors (run under tcpclient or give -6/-7): Bad file descriptor' \
+bad 'ucspitlsc: fatal: unable to use the network read descriptor (not an open descriptor; run under tcpclient or give -6/-7): Bad file descriptor' \
   sh -c 'exec 6<&- 7>&- ; exec "$@"' x ucspitlsc -k localhost sh -c ": >$T/ran"
 
 # TLS_UID/TLS_GID are checked before the application starts: a bad value

@@ -1,0 +1,42 @@
+/* ISC license. */
+
+#include <signal.h>
+
+#include <skalibs/djbunix.h>
+#include <skalibs/sig.h>
+
+#include "tls-internal.h"
+
+/*
+ * tlsd and tlsc: one fork. The child is forked before any key is read,
+ * so it never holds one; it becomes the application with the plaintext
+ * pipes on 0/1 (server) or 6/7 (client) once the handshake succeeded.
+ * This process is the engine, parent of the application, and exits with
+ * its status.
+ */
+
+static utlsp_handover hs;
+
+int utlsp_immediate_main (char const *const *argv, utlsp_opts const *opts, utls_fds *fds, utlsp_side const *side)
+{
+  utls_engine e = { .eng = 0 };
+  pid_t pid;
+  int r;
+  e.fds = *fds;
+  pid = utlsp_spawn_app(argv, &e.fds, side->is_server ? 0 : 6, side->is_server ? 1 : 7, &hs.fd, opts->keep_env);
+  hs.opts = opts;
+  hs.facts = side->facts;
+  hs.wipe = side->wipe;
+  e.eng = (*side->init)(opts);
+  utls_drop_privileges(0);
+  sig_ignore(SIGPIPE);
+  e.options = opts->engine_options | (side->is_server ? 0 : UTLS_OPT_CLIENT);
+  e.handshake_timeout = opts->handshake_timeout;
+  e.on_handshake = &utlsp_handover_run;
+  e.on_handshake_data = &hs;
+
+  r = utls_engine_run(&e);
+  if (hs.fd >= 0) fd_close(hs.fd);
+  (*hs.wipe)();
+  return utlsp_finish(&e, r, pid, opts, &hs.block, (*side->errstr)(&e));
+}
