@@ -4,6 +4,7 @@
 #include <string.h>
 #include <signal.h>
 #include <unistd.h>
+#include <fcntl.h>
 
 #include <skalibs/allreadwrite.h>
 #include <skalibs/djbunix.h>
@@ -14,6 +15,13 @@
 #include <skalibs/strerr.h>
 
 #include "tls-internal.h"
+
+/* Linux's F_SETPIPE_SZ, which fcntl.h only shows with _GNU_SOURCE. */
+#ifdef F_SETPIPE_SZ
+# define UTLSP_F_SETPIPE_SZ F_SETPIPE_SZ
+#else
+# define UTLSP_F_SETPIPE_SZ 1031
+#endif
 
 /* Variables that configure us and that the application has no use for:
    a key path is not a secret, but nothing below us needs to know it. */
@@ -94,6 +102,10 @@ pid_t utlsp_spawn_app (char const *const *argv, utls_fds *fds, int app_rfd, int 
   pid_t pid;
   if (pipecoe(down) < 0 || pipecoe(up) < 0 || pipecoe(facts) < 0)
     strerr_diefusys(UTLS_EXIT_SYS, "create pipes");
+  /* Room for 16 records each way: fewer wakeups in bulk transfers. Pages
+     are only allocated as they fill; failure just keeps the default. */
+  fcntl(down[1], UTLSP_F_SETPIPE_SZ, 262144);
+  fcntl(up[1], UTLSP_F_SETPIPE_SZ, 262144);
   pid = fork();
   if (pid < 0) strerr_diefusys(UTLS_EXIT_SYS, "fork");
   if (!pid)
