@@ -79,3 +79,28 @@ expect_err_lines ()
   _n=$(wc -l <"$T/$1.err" | tr -d ' ')
   [ "$_n" = "$2" ] || { _rb_show "$1" ; fail "$1: $_n lines on the server's stderr, expected $2" ; }
 }
+
+# expect_idle NAME SERVER_FDS APP_FDS: the facts of an "idle" run: the
+# echo both ways, the exact descriptor sets of the engine and of the
+# application, both asleep at ~0 CPU while idle, a clean end within 1 s,
+# no process left, and one -v2 line ($LINE) on stderr.
+expect_idle ()
+{
+  expect_fact "$1" echo1 ping
+  expect_fact "$1" echo2 pong
+  expect_fact "$1" server_fds "$2"
+  expect_fact "$1" server_net_same 1
+  expect_fact "$1" app_fds "$3"
+  for _w in idle idle_app
+  do
+    expect_fact "$1" ${_w}_cpu_ticks '[0-9]+'
+    expect_le "$1" ${_w}_cpu_ticks 2
+    expect_fact "$1" ${_w}_states S
+  done
+  expect_fact "$1" status 0
+  expect_le "$1" exit_after 1.0
+  expect_fact "$1" client_end eof
+  expect_gone "$1"
+  expect_grep "^$LINE bytes_in 10 bytes_out 10 end eof-without-close_notify\$" "$T/$1.err"
+  expect_err_lines "$1" 1
+}
