@@ -191,6 +191,16 @@ expect_file_eq () {
   exit 1
 }
 
+# expect_usage GOLDEN cmd...: cmd exits 100, its stderr is exactly
+# tests/e2e/GOLDEN (the usage line), its stdout is empty.
+expect_usage () {
+  _golden=$1
+  shift
+  run 100 "$@"
+  expect_file_eq "$T/err" "$UTLS_TOP/tests/e2e/$_golden"
+  test ! -s "$T/out" || fail "$*: wrote on stdout"
+}
+
 # wait_for CMD...: retry CMD every 20 ms for at most 10 s.
 wait_for () {
   _i=0

@@ -14,18 +14,6 @@ e2e=$(cd "$(dirname "$0")" && pwd)
 need tlsd tlsserver
 unset CERTFILE KEYFILE CAFILE CADIR TLS_UID TLS_GID 2>/dev/null || :
 
-# usage GOLDEN cmd...: exit 100, stderr is exactly the golden file, stdout empty
-usage() {
-  _golden=$1
-  shift
-  run 100 "$@"
-  cmp -s "$e2e/$_golden" "$T/err" || {
-    diff "$e2e/$_golden" "$T/err" >&2 || :
-    fail "$*: usage message differs from $_golden"
-  }
-  [ ! -s "$T/out" ] || fail "$*: wrote on stdout"
-}
-
 # bad MESSAGE cmd...: exit 100, stderr is exactly "MESSAGE" (one line)
 bad() {
   _msg=$1
@@ -42,11 +30,11 @@ bad() {
 nocert='tlsd: fatal: no certificate: set CERTFILE and KEYFILE (or CERTFILE:name and KEYFILE:name with -k 1 or -k 2)'
 
 # tlsd: no program, unknown option, option without its argument
-usage tlsd-usage.expected tlsd
-usage tlsd-usage.expected tlsd -v 2
-usage tlsd-usage.expected tlsd -q prog
-usage tlsd-usage.expected tlsd -6 3 prog
-usage tlsd-usage.expected tlsd -K
+expect_usage tlsd-usage.expected tlsd
+expect_usage tlsd-usage.expected tlsd -v 2
+expect_usage tlsd-usage.expected tlsd -q prog
+expect_usage tlsd-usage.expected tlsd -6 3 prog
+expect_usage tlsd-usage.expected tlsd -K
 
 # The golden file is the USAGE string of the source, when the source is here.
 if [ -f "$e2e/../../src/tls/tlsd.c" ]; then
@@ -91,11 +79,11 @@ bad "$nocert" tlsd -S -s -J -j -Y -y -Z -z prog
 bad "$nocert" tlsd -SJYZ prog
 
 # tlsserver: missing host, port or program; unknown option
-usage tlsserver-usage.expected tlsserver
-usage tlsserver-usage.expected tlsserver 127.0.0.1
-usage tlsserver-usage.expected tlsserver 127.0.0.1 0
-usage tlsserver-usage.expected tlsserver -q 127.0.0.1 0 prog
-usage tlsserver-usage.expected tlsserver -W
+expect_usage tlsserver-usage.expected tlsserver
+expect_usage tlsserver-usage.expected tlsserver 127.0.0.1
+expect_usage tlsserver-usage.expected tlsserver 127.0.0.1 0
+expect_usage tlsserver-usage.expected tlsserver -q 127.0.0.1 0 prog
+expect_usage tlsserver-usage.expected tlsserver -W
 if [ -f "$e2e/../../src/tls/tlsserver.c" ]; then
   src=$(sed -n 's/^#define USAGE "\(.*\)"$/\1/p' "$e2e/../../src/tls/tlsserver.c")
   [ "tlsserver: usage: $src" = "$(cat "$e2e/tlsserver-usage.expected")" ] || fail "tlsserver-usage.expected differs from USAGE in tlsserver.c"

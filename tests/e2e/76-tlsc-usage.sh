@@ -38,18 +38,6 @@ only6 () {
   "$@" 6</dev/null 7>&-
 }
 
-# usage GOLDEN cmd...: exit 100, stderr is exactly the golden file, stdout empty
-usage () {
-  _golden=$1
-  shift
-  run 100 "$@"
-  cmp -s "$e2e/$_golden" "$T/err" || {
-    diff "$e2e/$_golden" "$T/err" >&2 || :
-    fail "$*: usage message differs from $_golden"
-  }
-  [ ! -s "$T/out" ] || fail "$*: wrote on stdout"
-}
-
 # bad MESSAGE cmd...: exit 100, stderr is exactly "MESSAGE", stdout empty
 bad () {
   _msg=$1
@@ -75,14 +63,14 @@ for p in tlsc tlsclient; do
 done
 
 # --- tlsc: no program, unknown option, option without its argument
-usage tlsc-usage.expected net tlsc
-usage tlsc-usage.expected net tlsc -k localhost
-usage tlsc-usage.expected net tlsc -q prog
-usage tlsc-usage.expected net tlsc -k
-usage tlsc-usage.expected net tlsc --bogus prog
-usage tlsc-usage.expected net tlsc --insecure prog
-usage tlsc-usage.expected nonet tlsc
-usage tlsc-usage.expected net tlsc -n prog
+expect_usage tlsc-usage.expected net tlsc
+expect_usage tlsc-usage.expected net tlsc -k localhost
+expect_usage tlsc-usage.expected net tlsc -q prog
+expect_usage tlsc-usage.expected net tlsc -k
+expect_usage tlsc-usage.expected net tlsc --bogus prog
+expect_usage tlsc-usage.expected net tlsc --insecure prog
+expect_usage tlsc-usage.expected nonet tlsc
+expect_usage tlsc-usage.expected net tlsc -n prog
 
 # -6 / -7
 bad 'tlsc: fatal: network read descriptor (-6) must be an unsigned integer, not: x' net tlsc -6 x prog
@@ -155,12 +143,12 @@ if command -v tcpserver >/dev/null 2>&1 && command -v tcpclient >/dev/null 2>&1 
 fi
 
 # --- tlsclient
-usage tlsclient-usage.expected "$TC"
-usage tlsclient-usage.expected "$TC" 127.0.0.1
-usage tlsclient-usage.expected "$TC" 127.0.0.1 443
-usage tlsclient-usage.expected "$TC" -q 127.0.0.1 443 prog
-usage tlsclient-usage.expected "$TC" -W
-usage tlsclient-usage.expected "$TC" -W "$FAKE" -k
+expect_usage tlsclient-usage.expected "$TC"
+expect_usage tlsclient-usage.expected "$TC" 127.0.0.1
+expect_usage tlsclient-usage.expected "$TC" 127.0.0.1 443
+expect_usage tlsclient-usage.expected "$TC" -q 127.0.0.1 443 prog
+expect_usage tlsclient-usage.expected "$TC" -W
+expect_usage tlsclient-usage.expected "$TC" -W "$FAKE" -k
 bad 'tlsclient: fatal: option -v needs an unsigned integer, not: x' "$TC" -W "$FAKE" -v x 127.0.0.1 443 prog
 bad 'tlsclient: fatal: option -K needs an unsigned integer, not: -5' "$TC" -W "$FAKE" -K -5 127.0.0.1 443 prog
 bad 'tlsclient: fatal: option -p needs an unsigned integer, not: http' "$TC" -W "$FAKE" -p http 127.0.0.1 443 prog

@@ -16,16 +16,6 @@ pki
 P=$UTLS_PKI
 unset CERTFILE KEYFILE CAFILE CADIR TLS_UID TLS_GID SSLCTLFD SSLREADFD SSLWRITEFD 2>/dev/null || :
 
-# usage GOLDEN cmd...: exit 100, stderr is exactly the golden file, stdout empty
-usage ()
-{
-  _golden=$1
-  shift
-  run 100 "$@"
-  expect_file_eq "$T/err" "$e2e/$_golden"
-  [ ! -s "$T/out" ] || fail "$*: wrote on stdout"
-}
-
 # bad MESSAGE cmd...: exit 100, stderr is exactly MESSAGE, stdout empty,
 # and the program (which would create $T/ran) never ran
 bad ()
@@ -51,12 +41,12 @@ do
 done
 
 # ---- ucspitlsd
-usage ucspitlsd-usage.expected ucspitlsd
-usage ucspitlsd-usage.expected ucspitlsd -v 2
-usage ucspitlsd-usage.expected ucspitlsd -q prog
-usage ucspitlsd-usage.expected ucspitlsd -6 3 prog
-usage ucspitlsd-usage.expected ucspitlsd -K
-usage ucspitlsd-usage.expected ucspitlsd --pin=sha256//AAAA prog
+expect_usage ucspitlsd-usage.expected ucspitlsd
+expect_usage ucspitlsd-usage.expected ucspitlsd -v 2
+expect_usage ucspitlsd-usage.expected ucspitlsd -q prog
+expect_usage ucspitlsd-usage.expected ucspitlsd -6 3 prog
+expect_usage ucspitlsd-usage.expected ucspitlsd -K
+expect_usage ucspitlsd-usage.expected ucspitlsd --pin=sha256//AAAA prog
 bad 'ucspitlsd: fatal: verbosity (-v) must be an unsigned integer, not: x' ucspitlsd -v x sh -c ": >$T/ran"
 bad 'ucspitlsd: fatal: handshake timeout (-K) must be an unsigned integer, not: -5' ucspitlsd -K -5 sh -c ": >$T/ran"
 bad 'ucspitlsd: fatal: SNI level (-k) must be 0, 1 or 2, not: 3' ucspitlsd -k 3 sh -c ": >$T/ran"
@@ -77,10 +67,10 @@ bad 'ucspitlsd: fatal: client certificates (-Y or -y) need CAFILE or CADIR' \
   env CERTFILE="$P/ec.chain.pem" KEYFILE="$P/ec.key" ucspitlsd -Y sh -c ": >$T/ran"
 
 # ---- ucspitlsc
-usage ucspitlsc-usage.expected ucspitlsc
-usage ucspitlsc-usage.expected ucspitlsc -k localhost
-usage ucspitlsc-usage.expected ucspitlsc -q prog
-usage ucspitlsc-usage.expected ucspitlsc -7
+expect_usage ucspitlsc-usage.expected ucspitlsc
+expect_usage ucspitlsc-usage.expected ucspitlsc -k localhost
+expect_usage ucspitlsc-usage.expected ucspitlsc -q prog
+expect_usage ucspitlsc-usage.expected ucspitlsc -7
 bad 'ucspitlsc: fatal: verbosity (-v) must be an unsigned integer, not: x' ucspitlsc -6 0 -7 1 -v x sh -c ": >$T/ran"
 bad 'ucspitlsc: fatal: --insecure-no-verify and --pin exclude each other' \
   ucspitlsc -6 0 -7 1 -k localhost --pin=sha256//47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU= --insecure-no-verify sh -c ": >$T/ran"
@@ -98,11 +88,11 @@ bad 'ucspitlsd: fatal: TLS_UID is set but TLS_GID is not' \
   env CERTFILE="$P/ec.chain.pem" KEYFILE="$P/ec.key" TLS_UID=0 ucspitlsd sh -c ": >$T/ran"
 
 # ---- starttls
-usage starttls-usage.expected starttls
-usage starttls-usage.expected starttls -c
-usage starttls-usage.expected starttls -x prog
-usage starttls-usage.expected starttls -p
-usage starttls-usage.expected starttls -h
+expect_usage starttls-usage.expected starttls
+expect_usage starttls-usage.expected starttls -c
+expect_usage starttls-usage.expected starttls -x prog
+expect_usage starttls-usage.expected starttls -p
+expect_usage starttls-usage.expected starttls -h
 bad 'starttls: fatal: SSLCTLFD is not set: run starttls under ucspitlsd or ucspitlsc' starttls sh -c ": >$T/ran"
 bad 'starttls: fatal: SSLCTLFD is not set: run starttls under ucspitlsd or ucspitlsc' starttls -p smtp sh -c ": >$T/ran"
 bad 'starttls: fatal: SSLREADFD is not set: run starttls under ucspitlsd or ucspitlsc' \
