@@ -33,6 +33,11 @@ enum utls_engine_opt_e
 /* Network input buffer and output staging area sizes (both hold several records). */
 #define UTLS_NETBUF_SIZE 65536
 #define UTLS_STAGE_SIZE (65536 + 4 * 512)
+/* Plaintext batches, each way: three records, behind the engine's own one. */
+#define UTLS_PLAIN_SIZE 49152
+/* After this long without I/O, an established connection returns the
+   pages of its empty buffers to the system (milliseconds). */
+#define UTLS_IDLE_RELEASE 1000
 
 typedef struct utls_engine_s utls_engine;
 
