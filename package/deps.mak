@@ -6,6 +6,9 @@ src/libutls/utls_anchors_readdir.o src/libutls/utls_anchors_readdir.lo: src/libu
 src/libutls/utls_anchors_readdir_for.o src/libutls/utls_anchors_readdir_for.lo: src/libutls/utls_anchors_readdir_for.c src/include/utls/utls.h src/libutls/load-internal.h
 src/libutls/utls_anchors_readfile.o src/libutls/utls_anchors_readfile.lo: src/libutls/utls_anchors_readfile.c src/include/utls/utls.h src/libutls/load-internal.h
 src/libutls/utls_anchors_readfile_for.o src/libutls/utls_anchors_readfile_for.lo: src/libutls/utls_anchors_readfile_for.c src/include/utls/utls.h src/libutls/load-internal.h
+src/libutls/utls_cabundle_free.o src/libutls/utls_cabundle_free.lo: src/libutls/utls_cabundle_free.c src/include/utls/utls.h
+src/libutls/utls_cabundle_readfile.o src/libutls/utls_cabundle_readfile.lo: src/libutls/utls_cabundle_readfile.c src/include/utls/utls.h src/libutls/load-internal.h
+src/libutls/utls_cabundle_select.o src/libutls/utls_cabundle_select.lo: src/libutls/utls_cabundle_select.c src/include/utls/utls.h src/libutls/load-internal.h
 src/libutls/utls_chacha20_fastest.o src/libutls/utls_chacha20_fastest.lo: src/libutls/utls_chacha20_fastest.c src/include/utls/setup.h src/include/utls/utls.h
 src/libutls/utls_chain_free.o src/libutls/utls_chain_free.lo: src/libutls/utls_chain_free.c src/include/utls/utls.h
 src/libutls/utls_chain_readfile.o src/libutls/utls_chain_readfile.lo: src/libutls/utls_chain_readfile.c src/include/utls/utls.h src/libutls/load-internal.h
@@ -24,8 +27,9 @@ src/libutls/utls_hostname_match.o src/libutls/utls_hostname_match.lo: src/libutl
 src/libutls/utls_pin_scan.o src/libutls/utls_pin_scan.lo: src/libutls/utls_pin_scan.c src/include/utls/utls.h
 src/libutls/utls_policy_init.o src/libutls/utls_policy_init.lo: src/libutls/utls_policy_init.c src/include/utls/setup.h src/include/utls/utls.h
 src/libutls/utls_policy_wipe.o src/libutls/utls_policy_wipe.lo: src/libutls/utls_policy_wipe.c src/include/utls/setup.h src/include/utls/utls.h
+src/libutls/utls_skey_fits_chain.o src/libutls/utls_skey_fits_chain.lo: src/libutls/utls_skey_fits_chain.c src/include/utls/utls.h src/libutls/load-internal.h
 src/libutls/utls_skey_matches_chain.o src/libutls/utls_skey_matches_chain.lo: src/libutls/utls_skey_matches_chain.c src/include/utls/utls.h src/libutls/load-internal.h
-src/libutls/utls_skey_readfile.o src/libutls/utls_skey_readfile.lo: src/libutls/utls_skey_readfile.c src/include/utls/utls.h src/libutls/load-internal.h
+src/libutls/utls_skey_readfile.o src/libutls/utls_skey_readfile.lo: src/libutls/utls_skey_readfile.c src/include/utls/utls.h src/libutls/der-internal.h src/libutls/load-internal.h
 src/libutls/utls_skey_wipe.o src/libutls/utls_skey_wipe.lo: src/libutls/utls_skey_wipe.c src/include/utls/utls.h
 src/libutls/utls_suite_find.o src/libutls/utls_suite_find.lo: src/libutls/utls_suite_find.c src/include/utls/utls.h
 src/libutls/utls_time_fmt.o src/libutls/utls_time_fmt.lo: src/libutls/utls_time_fmt.c src/include/utls/utls.h src/libutls/der-internal.h
@@ -33,10 +37,13 @@ src/libutls/utls_version_str.o src/libutls/utls_version_str.lo: src/libutls/utls
 src/libutls/utls_x509_init.o src/libutls/utls_x509_init.lo: src/libutls/utls_x509_init.c src/include/utls/setup.h src/include/utls/utls.h
 src/libutls/utls_x509_parse.o src/libutls/utls_x509_parse.lo: src/libutls/utls_x509_parse.c src/include/utls/utls.h src/libutls/der-internal.h
 src/libutls/utls_x509_san_next.o src/libutls/utls_x509_san_next.lo: src/libutls/utls_x509_san_next.c src/include/utls/utls.h src/libutls/der-internal.h
+src/libutls/utlsp_anchor_add.o src/libutls/utlsp_anchor_add.lo: src/libutls/utlsp_anchor_add.c src/include/utls/utls.h src/libutls/load-internal.h
+src/libutls/utlsp_anchor_wanted.o src/libutls/utlsp_anchor_wanted.lo: src/libutls/utlsp_anchor_wanted.c src/include/utls/utls.h src/libutls/load-internal.h
 src/libutls/utlsp_der_expect.o src/libutls/utlsp_der_expect.lo: src/libutls/utlsp_der_expect.c src/include/utls/utls.h src/libutls/der-internal.h
 src/libutls/utlsp_der_next.o src/libutls/utlsp_der_next.lo: src/libutls/utlsp_der_next.c src/include/utls/utls.h src/libutls/der-internal.h
 src/libutls/utlsp_der_oid_check.o src/libutls/utlsp_der_oid_check.lo: src/libutls/utlsp_der_oid_check.c src/include/utls/utls.h src/libutls/der-internal.h
 src/libutls/utlsp_der_time.o src/libutls/utlsp_der_time.lo: src/libutls/utlsp_der_time.c src/include/utls/utls.h src/libutls/der-internal.h
+src/libutls/utlsp_der_uint.o src/libutls/utlsp_der_uint.lo: src/libutls/utlsp_der_uint.c src/include/utls/utls.h src/libutls/der-internal.h
 src/libutls/utlsp_dn_atv.o src/libutls/utlsp_dn_atv.lo: src/libutls/utlsp_dn_atv.c src/include/utls/utls.h src/libutls/der-internal.h
 src/libutls/utlsp_dn_open.o src/libutls/utlsp_dn_open.lo: src/libutls/utlsp_dn_open.c src/include/utls/utls.h src/libutls/der-internal.h
 src/libutls/utlsp_dn_rdn.o src/libutls/utlsp_dn_rdn.lo: src/libutls/utlsp_dn_rdn.c src/include/utls/utls.h src/libutls/der-internal.h
@@ -44,10 +51,12 @@ src/libutls/utlsp_dn_value.o src/libutls/utlsp_dn_value.lo: src/libutls/utlsp_dn
 src/libutls/utlsp_load_anchordir.o src/libutls/utlsp_load_anchordir.lo: src/libutls/utlsp_load_anchordir.c src/include/utls/utls.h src/libutls/load-internal.h
 src/libutls/utlsp_load_anchors.o src/libutls/utlsp_load_anchors.lo: src/libutls/utlsp_load_anchors.c src/include/utls/utls.h src/libutls/load-internal.h
 src/libutls/utlsp_load_certs.o src/libutls/utlsp_load_certs.lo: src/libutls/utlsp_load_certs.c src/include/utls/utls.h src/libutls/load-internal.h
+src/libutls/utlsp_load_eekey.o src/libutls/utlsp_load_eekey.lo: src/libutls/utlsp_load_eekey.c src/include/utls/utls.h src/libutls/load-internal.h
 src/libutls/utlsp_load_file.o src/libutls/utlsp_load_file.lo: src/libutls/utlsp_load_file.c src/include/utls/utls.h src/libutls/load-internal.h
 src/libutls/utlsp_load_ispem.o src/libutls/utlsp_load_ispem.lo: src/libutls/utlsp_load_ispem.c src/include/utls/utls.h src/libutls/load-internal.h
 src/libutls/utlsp_load_pem.o src/libutls/utlsp_load_pem.lo: src/libutls/utlsp_load_pem.c src/include/utls/utls.h src/libutls/load-internal.h
 src/libutls/utlsp_load_release.o src/libutls/utlsp_load_release.lo: src/libutls/utlsp_load_release.c src/include/utls/utls.h src/libutls/load-internal.h
+src/libutls/utlsp_load_spki.o src/libutls/utlsp_load_spki.lo: src/libutls/utlsp_load_spki.c src/include/utls/utls.h src/libutls/der-internal.h src/libutls/load-internal.h
 src/libutls/utlsp_load_x509.o src/libutls/utlsp_load_x509.lo: src/libutls/utlsp_load_x509.c src/include/utls/utls.h src/libutls/load-internal.h
 src/libutls/utlsp_oid_fmt.o src/libutls/utlsp_oid_fmt.lo: src/libutls/utlsp_oid_fmt.c src/include/utls/utls.h src/libutls/der-internal.h
 src/libutls/utlsp_out_finish.o src/libutls/utlsp_out_finish.lo: src/libutls/utlsp_out_finish.c src/include/utls/utls.h src/libutls/der-internal.h
@@ -68,11 +77,12 @@ src/tls/utlsp_immediate.o: src/tls/utlsp_immediate.c src/include/utls/engine.h s
 src/tls/utlsp_log.o: src/tls/utlsp_log.c src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/utlsp_server.o: src/tls/utlsp_server.c src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/utlsp_wrap.o: src/tls/utlsp_wrap.c src/include/utls/config.h src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+tests/unit/cabundle.o: tests/unit/cabundle.c src/include/utls/utls.h src/libutls/load-internal.h
 tests/unit/dn.o: tests/unit/dn.c src/include/utls/utls.h src/libutls/der-internal.h
 tests/unit/envblock.o: tests/unit/envblock.c src/include/utls/utls.h
 tests/unit/errors.o: tests/unit/errors.c src/include/utls/utls.h
 tests/unit/hostname.o: tests/unit/hostname.c src/include/utls/utls.h
-tests/unit/load.o: tests/unit/load.c src/include/utls/utls.h src/libutls/load-internal.h
+tests/unit/load.o: tests/unit/load.c src/include/utls/utls.h src/libutls/der-internal.h src/libutls/load-internal.h
 tests/unit/pin.o: tests/unit/pin.c src/include/utls/utls.h
 tests/unit/tlsargs.o: tests/unit/tlsargs.c src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 tests/unit/x509.o: tests/unit/x509.c src/include/utls/utls.h src/libutls/der-internal.h

@@ -54,6 +54,23 @@ extern int utlsp_der_next (utls_der *in, unsigned int *tag, utls_der *contents, 
 /* Same as utlsp_der_next, and 0 unless the tag is the wanted one. */
 extern int utlsp_der_expect (utls_der *in, unsigned int tag, utls_der *contents, utls_der *whole);
 
+/*
+ * Reads an INTEGER that must not be negative, as BearSSL's decoders do:
+ * not empty, sign bit clear. *value is its magnitude with the leading
+ * zero octets stripped (empty for zero). Returns 1, or 0.
+ */
+extern int utlsp_der_uint (utls_der *in, utls_der *value);
+
+/* OBJECT IDENTIFIER contents (no tag, no length) of the key algorithms and curves we know. */
+#define UTLSP_OID_RSA_ENCRYPTION "\x2a\x86\x48\x86\xf7\x0d\x01\x01\x01"
+#define UTLSP_OID_EC_PUBLIC_KEY "\x2a\x86\x48\xce\x3d\x02\x01"
+#define UTLSP_OID_P256 "\x2a\x86\x48\xce\x3d\x03\x01\x07"
+#define UTLSP_OID_P384 "\x2b\x81\x04\x00\x22"
+#define UTLSP_OID_P521 "\x2b\x81\x04\x00\x23"
+
+/* 1 if the OID contents oid (a utls_der) are those of the string literal lit; needs <string.h>. */
+#define UTLSP_OID_IS(oid, lit) ((oid).len == sizeof(lit) - 1 && !memcmp((oid).s, (lit), sizeof(lit) - 1))
+
 /* 1 if oid is well-formed OBJECT IDENTIFIER contents (minimal arcs), else 0. */
 extern int utlsp_der_oid_check (utls_der const *oid);
 

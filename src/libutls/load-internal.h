@@ -60,6 +60,22 @@ extern int utlsp_load_certs (unsigned char const *data, size_t len, utlsp_cert_c
 extern int utlsp_load_x509 (br_x509_decoder_context *decoder, unsigned char const *der, size_t len, void (*append_dn) (void *dnctx, void const *buf, size_t len), void *dnctx);
 
 /*
+ * Decodes a whole SubjectPublicKeyInfo TLV (as utls_x509_parse finds it)
+ * with the rules of br_x509_decoder: RSA, or EC on P-256, P-384 or P-521,
+ * no bigger than BR_X509_BUFSIZE_KEY. The pointers of *pk point into
+ * spki, leading zeros of the RSA integers stripped. Returns 0,
+ * UTLS_ERR_BADDER if malformed, UTLS_ERR_KEYTYPE for keys that
+ * br_x509_decoder refuses too; *pk is zeroed on failure.
+ */
+extern int utlsp_load_spki (br_x509_pkey *pk, utls_der const *spki);
+
+/*
+ * The public key of chain->certs[0]: chain->ee_key if the loader kept it,
+ * else decoded into *decoder. 0, UTLS_ERR_NOCERT or UTLS_ERR_BADCERT.
+ */
+extern int utlsp_load_eekey (utls_chain const *chain, br_x509_decoder_context *decoder, br_x509_pkey const **pk);
+
+/*
  * Which certificates become trust anchors: those whose subject Name (the
  * whole DER TLV, compared byte for byte) is one of names[].
  */
@@ -69,6 +85,17 @@ struct utlsp_anchor_filter_s
   utls_der const *names;
   size_t nnames;
 };
+
+/* 1 if filter wants the subject Name name (always if filter is null). */
+extern int utlsp_anchor_wanted (utlsp_anchor_filter const *filter, unsigned char const *name, size_t len);
+
+/*
+ * Decodes one DER certificate with BearSSL and appends it as an anchor
+ * if filter wants the subject DN that BearSSL found. A key type BearSSL
+ * does not support is skipped (0); an undecodable certificate is
+ * UTLS_ERR_BADCERT.
+ */
+extern int utlsp_anchor_add (utls_anchors *anchors, unsigned char const *der, size_t len, utlsp_anchor_filter const *filter);
 
 /*
  * Appends an anchor for each certificate of file (PEM bundle or one DER

@@ -1,6 +1,7 @@
 /* ISC license. */
 
 #include <stdlib.h>
+#include <string.h>
 #include <utls/utls.h>
 
 void utls_chain_free (utls_chain *chain)
@@ -10,4 +11,5 @@ void utls_chain_free (utls_chain *chain)
   free(chain->certs);
   chain->certs = 0;
   chain->ncerts = 0;
+  memset(&chain->ee_key, 0, sizeof(chain->ee_key));
 }

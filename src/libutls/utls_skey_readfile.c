@@ -1,9 +1,11 @@
 /* ISC license. */
 
+#include <stdint.h>
 #include <string.h>
 #include <bearssl.h>
 #include <skalibs/bytestr.h>
 #include <utls/utls.h>
+#include "der-internal.h"
 #include "load-internal.h"
 
 typedef struct key_walk_s key_walk;
@@ -24,6 +26,105 @@ static unsigned char *key_put (utls_skey *key, size_t *used, unsigned char const
   return where;
 }
 
+/*
+ * Reads one of p, q, dp, dq, iq (a positive INTEGER) into key->data and
+ * sets *len. On failure, returns 0 and sets *r.
+ */
+static unsigned char *rsa_element (utls_skey *key, size_t *used, utls_der *seq, size_t *len, int *r)
+{
+  utls_der v;
+  unsigned char *where;
+  if (!utlsp_der_uint(seq, &v) || !v.len)
+  {
+    *r = UTLS_ERR_BADKEY;
+    return 0;
+  }
+  where = key_put(key, used, v.s, v.len);
+  if (!where) *r = UTLS_ERR_KEYTYPE;
+  *len = v.len;
+  return where;
+}
+
+/* Bit length of a modulus without leading zeros (BearSSL's n_bitlen). */
+static uint32_t rsa_bitlen (utls_der const *n)
+{
+  uint32_t bits = (uint32_t)(n->len - 1) * 8;
+  unsigned int top = n->s[0];
+  for (; top; top >>= 1) bits++;
+  return bits;
+}
+
+/*
+ * RSAPrivateKey ::= SEQUENCE { version INTEGER, modulus, publicExponent,
+ * privateExponent, prime1, prime2, exponent1, exponent2, coefficient }.
+ * The version, already read, must be 0: two primes, no otherPrimeInfos.
+ * What BearSSL's decoder keeps is copied the same way (leading zeros
+ * stripped) into key->data; no other buffer holds key material. Unlike
+ * that decoder, we refuse CRT elements of value 0.
+ */
+static int rsa_fields (utls_skey *key, utls_der const *version, utls_der seq)
+{
+  br_rsa_private_key *dst = &key->key.rsa;
+  utls_der n, v;
+  size_t used = 0;
+  int r = 0;
+  if (version->len) return UTLS_ERR_KEYTYPE;
+  if (!utlsp_der_uint(&seq, &n) || !n.len) return UTLS_ERR_BADKEY;
+  if (rsa_bitlen(&n) > 4096) return UTLS_ERR_KEYTYPE;
+  if (!utlsp_der_uint(&seq, &v) || !utlsp_der_uint(&seq, &v)) return UTLS_ERR_BADKEY;
+  dst->p = rsa_element(key, &used, &seq, &dst->plen, &r);
+  if (!r) dst->q = rsa_element(key, &used, &seq, &dst->qlen, &r);
+  if (!r) dst->dp = rsa_element(key, &used, &seq, &dst->dplen, &r);
+  if (!r) dst->dq = rsa_element(key, &used, &seq, &dst->dqlen, &r);
+  if (!r) dst->iq = rsa_element(key, &used, &seq, &dst->iqlen, &r);
+  if (!r && seq.len) r = UTLS_ERR_BADKEY;
+  if (r) return r;
+  dst->n_bitlen = rsa_bitlen(&n);
+  key->type = BR_KEYTYPE_RSA;
+  return 0;
+}
+
+/*
+ * PKCS#1 RSAPrivateKey, or PKCS#8 PrivateKeyInfo (version 0, or 1 as RFC
+ * 5958 allows) whose algorithm is rsaEncryption: its parameters, and the
+ * attributes and public key after the privateKey OCTET STRING, are
+ * ignored, as BearSSL's decoder does. Only for what is_rsa took.
+ */
+static int rsa_decode (utls_skey *key, unsigned char const *der, size_t len)
+{
+  utls_der in = { .s = der, .len = len };
+  utls_der outer, version, alg, octets, seq;
+  if (!utlsp_der_expect(&in, UTLSP_TAG_SEQUENCE, &outer, 0) || in.len) return UTLS_ERR_BADKEY;
+  if (!utlsp_der_uint(&outer, &version)) return UTLS_ERR_BADKEY;
+  if (!outer.len || outer.s[0] != UTLSP_TAG_SEQUENCE) return rsa_fields(key, &version, outer);
+  if (version.len > 1 || (version.len && version.s[0] > 1)) return UTLS_ERR_KEYTYPE;
+  if (!utlsp_der_expect(&outer, UTLSP_TAG_SEQUENCE, &alg, 0)) return UTLS_ERR_BADKEY;
+  if (!utlsp_der_expect(&outer, UTLSP_TAG_OCTETSTRING, &octets, 0)) return UTLS_ERR_BADKEY;
+  if (!utlsp_der_expect(&octets, UTLSP_TAG_SEQUENCE, &seq, 0) || octets.len) return UTLS_ERR_BADKEY;
+  if (!utlsp_der_uint(&seq, &version)) return UTLS_ERR_BADKEY;
+  return rsa_fields(key, &version, seq);
+}
+
+/*
+ * 1 if der is an RSA key for our walker: a SEQUENCE spanning der whose
+ * first two elements are INTEGERs (PKCS#1), or an INTEGER and an
+ * AlgorithmIdentifier for rsaEncryption (PKCS#8). rsa_decode gives the
+ * verdict on those. The rest, EC keys, and what our DER walker cannot
+ * read (BER, garbage) goes to br_skey_decoder as before.
+ */
+static int is_rsa (unsigned char const *der, size_t len)
+{
+  utls_der in = { .s = der, .len = len };
+  utls_der outer, v, alg, oid;
+  if (!utlsp_der_expect(&in, UTLSP_TAG_SEQUENCE, &outer, 0) || in.len) return 0;
+  if (!utlsp_der_expect(&outer, UTLSP_TAG_INTEGER, &v, 0)) return 0;
+  if (utlsp_der_expect(&outer, UTLSP_TAG_INTEGER, &v, 0)) return 1;
+  if (!utlsp_der_expect(&outer, UTLSP_TAG_SEQUENCE, &alg, 0)) return 0;
+  if (!utlsp_der_expect(&alg, UTLSP_TAG_OID, &oid, 0)) return 0;
+  return UTLSP_OID_IS(oid, UTLSP_OID_RSA_ENCRYPTION);
+}
+
+/* An RSA key that br_skey_decoder read and is_rsa did not take (not DER). */
 static int key_copy_rsa (utls_skey *key, br_rsa_private_key const *sk)
 {
   br_rsa_private_key *dst = &key->key.rsa;
@@ -58,8 +159,8 @@ static int key_copy_ec (utls_skey *key, br_ec_private_key const *sk)
   return 0;
 }
 
-/* Decodes a DER key (PKCS#1, SEC1 or PKCS#8) into key; the decoder is wiped. */
-static int key_decode (utls_skey *key, unsigned char const *der, size_t len)
+/* EC keys (SEC1, PKCS#8), and whatever is_rsa does not take; the decoder is wiped. */
+static int br_decode (utls_skey *key, unsigned char const *der, size_t len)
 {
   br_skey_decoder_context decoder;
   int r = UTLS_ERR_BADKEY;
@@ -77,6 +178,20 @@ static int key_decode (utls_skey *key, unsigned char const *der, size_t len)
     }
   }
   byte_zzero((char *)&decoder, sizeof(decoder));
+  return r;
+}
+
+/*
+ * Decodes a DER key (PKCS#1, SEC1 or PKCS#8) into key. RSA keys are
+ * decoded by our DER walker: br_skey_decoder, a T0 interpreter, takes
+ * 200-250 us on an RSA-2048 key, and tlsd pays that on every connection.
+ * EC keys are small (10 us) and stay with it, and so does anything our
+ * strict DER walker cannot read, so that no key that loaded before is
+ * refused now; such keys pay the old price.
+ */
+static int key_decode (utls_skey *key, unsigned char const *der, size_t len)
+{
+  int r = is_rsa(der, len) ? rsa_decode(key, der, len) : br_decode(key, der, len);
   if (r) utls_skey_wipe(key);
   return r;
 }

@@ -67,7 +67,7 @@ extern br_ssl_engine_context *utlsp_server_init (utlsp_opts const *opts);
 /* Server: wipes the private keys (after the handshake). */
 extern void utlsp_server_wipe (void);
 /* Server: why the handshake failed (names the SNI refused by -k 2). */
-extern char const *utlsp_server_errstr (utls_engine const *e);
+extern char const *utlsp_server_errstr (utls_engine const *e, int *failexit);
 /* Server: SSL_* facts of the finished handshake. Returns 0 or an error code. */
 extern int utlsp_server_facts (utls_envblock *block, utlsp_opts const *opts);
 
@@ -77,7 +77,7 @@ extern br_ssl_engine_context *utlsp_client_init (utlsp_opts const *opts);
 extern void utlsp_client_wipe (void);
 extern int utlsp_client_facts (utls_envblock *block, utlsp_opts const *opts);
 /* Why the handshake failed, with the verification details. */
-extern char const *utlsp_client_errstr (utls_engine const *e);
+extern char const *utlsp_client_errstr (utls_engine const *e, int *failexit);
 
 /*
  * The application side of a fork: the child waits on factsfd for an
@@ -154,7 +154,7 @@ extern void utlsp_wrap (int argc, char const *const *argv, utlsp_wrap_spec const
  * (111 for a system error) if the engine failed, tlserr being the text
  * of its TLS error; else returns the application's exit code.
  */
-extern int utlsp_finish (utls_engine const *e, int r, pid_t pid, utlsp_opts const *opts, utls_envblock const *block, char const *tlserr);
+extern int utlsp_finish (utls_engine const *e, int r, pid_t pid, utlsp_opts const *opts, utls_envblock const *block, char const *tlserr, int failexit);
 
 /* Client programs: checks the network descriptors and option conflicts (dies 100), fills fds. */
 extern void utlsp_client_check (utlsp_opts const *opts, utls_fds *fds);
@@ -167,7 +167,9 @@ struct utlsp_side_s
   br_ssl_engine_context *(*init) (utlsp_opts const *opts);
   utlsp_facts_func *facts;
   void (*wipe) (void);
-  char const *(*errstr) (utls_engine const *e);
+  /* Why the connection failed. Called before wipe. May set *failexit to
+     another exit code than 98 (96: the key does not match its certificate). */
+  char const *(*errstr) (utls_engine const *e, int *failexit);
 };
 extern utlsp_side const utlsp_server_side;
 extern utlsp_side const utlsp_client_side;

@@ -26,6 +26,7 @@ static utls_x509 xc;
 static utls_anchors anchors = UTLS_ANCHORS_ZERO;
 static utls_chain chain = UTLS_CHAIN_ZERO;
 static utls_skey key = UTLS_SKEY_ZERO;
+static char const *ccfiles[2] = { 0, 0 };  /* CERTFILE, KEYFILE of -y */
 static unsigned char ibuf[BR_SSL_BUFSIZE_INPUT];
 static unsigned char obuf[BR_SSL_BUFSIZE_OUTPUT];
 static char const *verify_name = 0;
@@ -43,38 +44,42 @@ static int is_ip (char const *s)
 }
 
 /*
- * Trust anchors are read when the server's chain has arrived, and only
- * those whose subject is an issuer in that chain: a system store holds
- * ~150 CAs and decoding them all would cost more than the handshake.
- * The files are checked for readability at start, so a configuration
- * error is still reported as one (96) before any connection.
+ * Trust anchors are decoded when the server's chain has arrived, and
+ * only those whose subject is an issuer in that chain: a system store
+ * holds ~150 CAs and decoding them all would cost more than the
+ * handshake. CAFILE is read once, at start, into a bundle (certificates
+ * out of their PEM, with their subjects), so that a bad file is reported
+ * as a configuration error (96) before any handshake, and the anchors
+ * are then picked from memory. CADIR is only checked at start and read
+ * at handshake time.
  */
 static char const *cafile = 0;
 static char const *cadir = 0;
+static utls_cabundle cabundle = UTLS_CABUNDLE_ZERO;
 static int anchor_code = 0;     /* why the anchors could not be read at handshake time */
 static int anchor_err = 0;
 
+/* Called once per connection (no renegotiation): the bundle is freed after use. */
 static int anchors_for_chain (void *data, utls_der const *names, size_t nnames, br_x509_trust_anchor const **tas, size_t *ntas)
 {
   int r = 0;
   (void)data;
   utls_anchors_free(&anchors);
-  if (cafile) r = utls_anchors_readfile_for(&anchors, cafile, names, nnames);
+  if (cafile) r = utls_cabundle_select(&anchors, &cabundle, names, nnames);
   if (!r && cadir) r = utls_anchors_readdir_for(&anchors, cadir, names, nnames);
   if (r)
   {
     anchor_err = r < 0 ? errno : 0;
     anchor_code = r;
-    return BR_ERR_X509_NOT_TRUSTED;
   }
+  utls_cabundle_free(&cabundle);
+  if (r) return BR_ERR_X509_NOT_TRUSTED;
   *tas = anchors.tas;
   *ntas = anchors.n;
   return 0;
 }
 
-/* A CA file is walked once at start without decoding any certificate
-   (~0.3 ms for the system bundle): a file that holds none is an error
-   now, not an untrusted server later. */
+/* A CA file that holds no certificate is an error now, not an untrusted server later. */
 static void check_anchors (void)
 {
   int r;
@@ -83,7 +88,7 @@ static void check_anchors (void)
   if (!cafile && !cadir) cafile = UTLS_SYSTEM_CAFILE;
   if (cafile)
   {
-    r = utls_anchors_readfile_for(&anchors, cafile, 0, 0);
+    r = utls_cabundle_readfile(&cabundle, cafile);
     if (r) die_load(r, "CA file", cafile);
   }
   if (cadir && access(cadir, R_OK | X_OK) < 0) strerr_diefusys(UTLS_EXIT_CONFIG, "read CA directory ", cadir);
@@ -99,8 +104,12 @@ static void load_clientcert (void)
   if (r) die_load(r, "certificate file", certfile);
   r = utls_skey_readfile(&key, keyfile);
   if (r) die_load(r, "key file", keyfile);
-  r = utls_skey_matches_chain(&key, &chain);
+  /* Key type, RSA modulus, EC curve; an EC key of the right curve but
+     the wrong value is found if the handshake fails (key_mismatch). */
+  r = utls_skey_fits_chain(&key, &chain);
   if (r) strerr_dief(UTLS_EXIT_CONFIG, "key ", keyfile, " does not match certificate ", certfile, ": ", utls_error_str(r));
+  ccfiles[0] = certfile;
+  ccfiles[1] = keyfile;
   if (key.type == BR_KEYTYPE_RSA)
     br_ssl_client_set_single_rsa(&cc, chain.certs, chain.ncerts, &key.key.rsa, br_rsa_pkcs1_sign_get_default());
   else
@@ -215,10 +224,36 @@ static void mismatch_detail (char *buf, size_t max)
 }
 
 /* The reason the handshake failed, with details BearSSL cannot give. */
-char const *utlsp_client_errstr (utls_engine const *e)
+/* The handshake failed and a client certificate was loaded: if its EC
+   key is not the certificate's, that is the reason (see load_clientcert),
+   and a configuration error. Paid on failures only (~0.4 ms). */
+static char const *key_mismatch (int *failexit)
+{
+  static char buf[2 * 4096 + 128];
+  int r;
+  if (!ccfiles[0] || key.type != BR_KEYTYPE_EC) return 0;
+  r = utls_skey_matches_chain(&key, &chain);
+  if (!r) return 0;
+  buf[0] = 0;
+  strncat(buf, "key ", sizeof buf - 1);
+  strncat(buf, ccfiles[1], 4096);
+  strcat(buf, " does not match certificate ");
+  strncat(buf, ccfiles[0], 4096);
+  strcat(buf, ": ");
+  strcat(buf, utls_error_str(r));
+  *failexit = UTLS_EXIT_CONFIG;
+  return buf;
+}
+
+char const *utlsp_client_errstr (utls_engine const *e, int *failexit)
 {
   static char buf[2048];
   buf[0] = 0;
+  if (!e->handshake_done)
+  {
+    char const *s = key_mismatch(failexit);
+    if (s) return s;
+  }
   if (xc.err == UTLS_ERR_NAMEMISMATCH)
   {
     append(buf, sizeof buf, "host name mismatch: wanted ");

@@ -109,8 +109,9 @@ static int server_spoke (int fd)
 int utlsp_delayed_main (char const *const *argv, utlsp_opts const *opts, utls_fds *fds, utlsp_side const *side)
 {
   utls_engine e = { .eng = 0 };
+  char const *why;
   pid_t pid;
-  int cmd, r;
+  int cmd, r, failexit = 0;
   hs.opts = opts;
   hs.facts = side->facts;
   hs.wipe = side->wipe;
@@ -157,6 +158,7 @@ int utlsp_delayed_main (char const *const *argv, utlsp_opts const *opts, utls_fd
   e.on_handshake_data = &hs;
   r = utls_engine_run(&e);
   if (hs.fd >= 0) { fd_close(hs.fd); hs.fd = -1; }
+  why = (*side->errstr)(&e, &failexit);
   (*side->wipe)();
-  return utlsp_finish(&e, r, pid, opts, &hs.block, (*side->errstr)(&e));
+  return utlsp_finish(&e, r, pid, opts, &hs.block, why, failexit);
 }

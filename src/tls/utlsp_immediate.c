@@ -20,8 +20,9 @@ static utlsp_handover hs;
 int utlsp_immediate_main (char const *const *argv, utlsp_opts const *opts, utls_fds *fds, utlsp_side const *side)
 {
   utls_engine e = { .eng = 0 };
+  char const *why;
   pid_t pid;
-  int r;
+  int r, failexit = 0;
   e.fds = *fds;
   pid = utlsp_spawn_app(argv, &e.fds, side->is_server ? 0 : 6, side->is_server ? 1 : 7, &hs.fd, opts->keep_env);
   hs.opts = opts;
@@ -37,6 +38,7 @@ int utlsp_immediate_main (char const *const *argv, utlsp_opts const *opts, utls_
 
   r = utls_engine_run(&e);
   if (hs.fd >= 0) fd_close(hs.fd);
+  why = (*side->errstr)(&e, &failexit);
   (*hs.wipe)();
-  return utlsp_finish(&e, r, pid, opts, &hs.block, (*side->errstr)(&e));
+  return utlsp_finish(&e, r, pid, opts, &hs.block, why, failexit);
 }

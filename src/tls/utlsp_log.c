@@ -74,7 +74,7 @@ static void say_engine (utls_engine const *e, char const *when, char const *tlse
     e->sys_what ? strerror(e->sys_errno) : tlserr);
 }
 
-int utlsp_finish (utls_engine const *e, int r, pid_t pid, utlsp_opts const *opts, utls_envblock const *block, char const *tlserr)
+int utlsp_finish (utls_engine const *e, int r, pid_t pid, utlsp_opts const *opts, utls_envblock const *block, char const *tlserr, int failexit)
 {
   int status;
   /* Session keys live in the engine context: gone before we wait. */
@@ -83,9 +83,10 @@ int utlsp_finish (utls_engine const *e, int r, pid_t pid, utlsp_opts const *opts
   if (!e->handshake_done || r)
   {
     if (opts->verbosity >= 2) utlsp_log_conn(e, e->handshake_done ? block : 0, e->handshake_done ? "error" : "handshake-failed");
-    say_engine(e, e->handshake_done ? "connection failed after the handshake: " : "TLS handshake failed: ", tlserr);
+    if (failexit) strerr_warn(PROG, ": fatal: ", tlserr);
+    else say_engine(e, e->handshake_done ? "connection failed after the handshake: " : "TLS handshake failed: ", tlserr);
     utlsp_reap(pid);
-    _exit(r < 0 ? UTLS_EXIT_SYS : UTLS_EXIT_PROTOCOL);
+    _exit(failexit ? failexit : r < 0 ? UTLS_EXIT_SYS : UTLS_EXIT_PROTOCOL);
   }
   status = utlsp_reap(pid);
   /* The peer's close_notify ends TLS 1.2 both ways. Lost output only if

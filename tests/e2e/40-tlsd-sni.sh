@@ -7,7 +7,9 @@
 # CERTFILE:*.wild.sni.test are picked by the client's server name (one
 # label for the wildcard, case-insensitive); SSL_TLS_SNI_SERVERNAME is
 # exported; -k 2 refuses names without a certificate (98, app never
-# runs); -k 0 ignores the SNI variables; bad SNI variables exit 100 or 96.
+# runs); -k 0 ignores the SNI variables; bad SNI variables exit 100 or 96
+# (an EC key of the right curve but not the certificate's: 96 when the
+# first handshake that uses it fails).
 
 . "${0%/*}/../lib.sh"
 . "$UTLS_TOP/tests/helpers/cfg-common.sh"
@@ -121,7 +123,26 @@ cfg 100 'tlsd: fatal: CERTFILE:a.sni.test is set but KEYFILE:a.sni.test is not' 
 cfg 100 "tlsd: fatal: invalid name in SNI variable: CERTFILE:a b=$K/sni-a.pem" "CERTFILE:a b=$K/sni-a.pem" "KEYFILE:a b=$K/sni-a.key"
 cfg 100 "tlsd: fatal: invalid name in SNI variable: CERTFILE:a.*.test=$K/sni-a.pem" "CERTFILE:a.*.test=$K/sni-a.pem" "KEYFILE:a.*.test=$K/sni-a.key"
 cfg 100 "tlsd: fatal: invalid SNI variable: CERTFILE:=$K/sni-a.pem" "CERTFILE:=$K/sni-a.pem"
-cfg 96 "tlsd: fatal: key $K/sni-b.key does not match certificate $K/sni-a.pem: private key does not match the certificate" "CERTFILE:a.sni.test=$K/sni-a.pem" "KEYFILE:a.sni.test=$K/sni-b.key"
+# An SNI key of the certificate's curve but another value is found by the
+# first handshake that uses it (96, same line as at start); a client
+# that asks for another name is served with the default certificate.
+badsni() {
+  n=$((n + 1))
+  mkdir "$T/app$n"
+  serve1 "badsni$n" env CERTFILE="$K/ec.pem" KEYFILE="$K/ec.key" \
+    "CERTFILE:a.sni.test=$K/sni-a.pem" "KEYFILE:a.sni.test=$K/sni-b.key" \
+    tlsd "$CFG_APP" "$T/app$n"
+  tls_client "badsni$n" -servername "$1"
+  finish1
+}
+badsni a.sni.test
+expect_status "badsni$n" 96
+printf '%s\n' "tlsd: fatal: key $K/sni-b.key does not match certificate $K/sni-a.pem: private key does not match the certificate" >"$T/want"
+cmp -s "$T/want" "$T/badsni$n.err" || { cat "$T/badsni$n.err" >&2; fail "SNI key mismatch: tlsd's message"; }
+[ ! -e "$T/app$n/ran" ] || fail "SNI key mismatch: the application ran"
+badsni other.sni.test
+expect_status "badsni$n" 0
+expect_grep '^app-reply$' "$T/badsni$n.out"
 cfg 96 "tlsd: fatal: unable to read key file $T/nope.key: No such file or directory" "CERTFILE:a.sni.test=$K/sni-a.pem" "KEYFILE:a.sni.test=$T/nope.key"
 cfg 96 "tlsd: fatal: unable to read certificate file $T/nope.pem: No such file or directory" "CERTFILE:a.sni.test=$T/nope.pem" "KEYFILE:a.sni.test=$K/sni-a.key"
 # with -k 0 the SNI variables are not even read, so not checked

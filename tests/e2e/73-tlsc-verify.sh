@@ -14,12 +14,13 @@
 # Every acceptance runs the application and gets the server's reply:
 # wildcard, case-insensitive names, IP SANs (v4, v6, -k or TCPREMOTEIP),
 # no SNI for an address, pinned key (both notations), insecure mode
-# (with its warning, every connection), CADIR, CAFILE=cafile.pem.
+# (with its warning, every connection), CADIR, CAFILE=cafile.pem, the
+# system bundle with the test CA last, a CAFILE spoiled after start.
 
 . "${0%/*}/../lib.sh"
 . "${0%/*}/../helpers/cli-common.sh"
 
-need tcpserver tcpclient tlsd tlsc openssl
+need tcpserver tcpclient tlsd tlsc openssl python3
 pki
 P=$UTLS_PKI
 CAFILE=$P/ca.pem
@@ -122,6 +123,41 @@ accepted localhost "$ok_PORT" env CAFILE="$P/cafile.pem" tlsc -k localhost
 accepted localhost "$ok_PORT" env -u CAFILE CADIR="$P/cadir" tlsc -k localhost
 [ ! -s "$T/err" ] || { cat "$T/err" >&2; fail "CADIR: tlsc wrote on stderr"; }
 accepted localhost "$okec_PORT" env CAFILE="$P/rogue-ca.pem" CADIR="$P/cadir" tlsc -k localhost
+
+# --- CAFILE is read once, at start, and the anchors picked from memory.
+# A big bundle whose last block is the right CA (the system store plus
+# the test CA); the same with another CA: not trusted.
+if [ -r /etc/ssl/certs/ca-certificates.crt ]; then
+  cat /etc/ssl/certs/ca-certificates.crt "$P/ca.pem" >"$T/system+ca.pem"
+  accepted localhost "$ok_PORT" env CAFILE="$T/system+ca.pem" tlsc -k localhost
+  [ ! -s "$T/err" ] || { cat "$T/err" >&2; fail "system bundle + CA: tlsc wrote on stderr"; }
+  cat /etc/ssl/certs/ca-certificates.crt "$P/rogue-ca.pem" >"$T/system+rogue.pem"
+  rejected "$notrusted" "$ok_PORT" env CAFILE="$T/system+rogue.pem" tlsc -k localhost
+fi
+# CAFILE spoiled between start and handshake: the gate waits until the
+# ClientHello is there (unread: tlsd gets it), so tlsc has read CAFILE,
+# then overwrites CAFILE with garbage or removes it, then runs tlsd.
+# tlsc must not read it again: accepted, nothing on stderr.
+cat >"$T/gate.sh" <<GATE
+#!/bin/sh
+python3 -c 'import select; select.select([0], [], [], 10)'
+case "\$(cat "$T/gate.action")" in
+  garbage) cat "$P/garbage.key" >"$T/spoiled.pem" ;;
+  remove) rm -f "$T/spoiled.pem" ;;
+esac
+exec env CERTFILE="$P/rsa.chain.pem" KEYFILE="$P/rsa.key" tlsd "$T/srv.sh"
+GATE
+tcpserver_start gate sh "$T/gate.sh"
+for action in garbage remove; do
+  echo "$action" >"$T/gate.action"
+  cp "$P/cafile.pem" "$T/spoiled.pem"
+  accepted localhost "$gate_PORT" env CAFILE="$T/spoiled.pem" tlsc -k localhost
+  [ ! -s "$T/err" ] || { cat "$T/err" >&2; fail "CAFILE spoiled ($action): tlsc wrote on stderr"; }
+  case $action in
+    garbage) cmp -s "$T/spoiled.pem" "$P/garbage.key" || fail "the gate did not spoil CAFILE" ;;
+    remove) [ ! -e "$T/spoiled.pem" ] || fail "the gate did not remove CAFILE" ;;
+  esac
+done
 
 # --- pinned key: the self-signed server, by its SPKI's SHA-256
 b64=$(spki_b64 "$P/selfsigned.pem")

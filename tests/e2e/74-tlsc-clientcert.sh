@@ -15,7 +15,9 @@
 # fails with a client-side message that says why, exit 98, no app.
 # Configuration errors: -y without CERTFILE or KEYFILE => 100; a key
 # that does not match the certificate, a missing file => 96; all before
-# any connection (tlsc is given /dev/null as its network).
+# any connection (tlsc is given /dev/null as its network), except an EC
+# key of the right curve but another value, found when the server
+# refuses its signature (96 too).
 
 . "${0%/*}/../lib.sh"
 . "${0%/*}/../helpers/cli-common.sh"
@@ -59,6 +61,14 @@ err_is 'tlsc: fatal: TLS handshake failed: received alert handshake_failure'
 no_app "$T/o3.app" "no client certificate, openssl s_server"
 wait "$o3_PID" 2>/dev/null || :
 expect_grep 'peer did not return a certificate' "$o3_ERR"
+
+# An EC key of the certificate's curve but another value passes the
+# start-up check (type, curve); the server refuses its signature, and
+# tlsc then names the key as the reason: 96, no app.
+ossl o4
+run 96 tcli "$o4_PORT" env CERTFILE="$P/client.chain.pem" KEYFILE="$P/ec.key" tlsc -y -k localhost cli-app.sh "$T/o4.app" 'x\n'
+err_is "tlsc: fatal: key $P/ec.key does not match certificate $P/client.chain.pem: private key does not match the certificate"
+no_app "$T/o4.app" "client key of the right curve but not the certificate's, openssl s_server"
 
 # --- tlsd -y (mandatory client certificate, CAFILE=ca.pem)
 cat >"$T/srv.sh" <<'EOF'

@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <bearssl.h>
 #include <utls/utls.h>
+#include "der-internal.h"
 #include "load-internal.h"
 
 static char const *pki;
@@ -469,6 +470,8 @@ static void key_expect (char const *keyname, char const *certname, int type, int
   {
     r = utls_skey_matches_chain(&key, &chain);
     CHECK(!r, "key %s does not match %s: %d (%s)", keyname, certname, r, utls_error_str(r));
+    r = utls_skey_fits_chain(&key, &chain);
+    CHECK(!r, "key %s does not fit %s: %d (%s)", keyname, certname, r, utls_error_str(r));
   }
   utls_chain_free(&chain);
   utls_skey_wipe(&key);
@@ -485,7 +488,8 @@ static void key_fail (char const *file, int expected)
   CHECK(!key.type && all_zero(&key, sizeof(key)), "key %s: struct not wiped after failure", file);
 }
 
-static void mismatch_expect (char const *keyname, char const *certname, int expected)
+/* expected from utls_skey_matches_chain, fits_expected from utls_skey_fits_chain. */
+static void mismatch_expect (char const *keyname, char const *certname, int expected, int fits_expected)
 {
   utls_skey key = UTLS_SKEY_ZERO;
   utls_chain chain = UTLS_CHAIN_ZERO;
@@ -494,6 +498,8 @@ static void mismatch_expect (char const *keyname, char const *certname, int expe
   CHECK(!utls_chain_readfile(&chain, pkifile(certname)), "chain %s", certname);
   r = utls_skey_matches_chain(&key, &chain);
   CHECK(r == expected, "%s with %s: got %d (%s), wanted %d", keyname, certname, r, utls_error_str(r), expected);
+  r = utls_skey_fits_chain(&key, &chain);
+  CHECK(r == fits_expected, "%s fits %s: got %d (%s), wanted %d", keyname, certname, r, utls_error_str(r), fits_expected);
   utls_chain_free(&chain);
   utls_skey_wipe(&key);
 }
@@ -514,12 +520,15 @@ static void test_keys (void)
   key_expect("client.key", "client.chain.pem", BR_KEYTYPE_EC, BR_EC_secp256r1);
   key_expect("ca.key", "ca.pem", BR_KEYTYPE_RSA, 0);
 
-  mismatch_expect("ec.key", "rsa.pem", UTLS_ERR_KEYMISMATCH);
-  mismatch_expect("rsa.key", "ec.pem", UTLS_ERR_KEYMISMATCH);
-  mismatch_expect("ca.key", "rsa.pem", UTLS_ERR_KEYMISMATCH);
-  mismatch_expect("sni-a.key", "ec.chain.pem", UTLS_ERR_KEYMISMATCH);
-  mismatch_expect("ec384.key", "ec.pem", UTLS_ERR_KEYMISMATCH);
-  mismatch_expect("ec.key", "int.pem", UTLS_ERR_KEYMISMATCH);
+  mismatch_expect("ec.key", "rsa.pem", UTLS_ERR_KEYMISMATCH, UTLS_ERR_KEYMISMATCH);
+  mismatch_expect("rsa.key", "ec.pem", UTLS_ERR_KEYMISMATCH, UTLS_ERR_KEYMISMATCH);
+  mismatch_expect("ca.key", "rsa.pem", UTLS_ERR_KEYMISMATCH, UTLS_ERR_KEYMISMATCH);
+  mismatch_expect("ec384.key", "ec.pem", UTLS_ERR_KEYMISMATCH, UTLS_ERR_KEYMISMATCH);
+  mismatch_expect("ec.key", "ec384.pem", UTLS_ERR_KEYMISMATCH, UTLS_ERR_KEYMISMATCH);
+  mismatch_expect("ec521.key", "ec384.chain.pem", UTLS_ERR_KEYMISMATCH, UTLS_ERR_KEYMISMATCH);
+  /* Same curve, another key: only the full check sees it. */
+  mismatch_expect("sni-a.key", "ec.chain.pem", UTLS_ERR_KEYMISMATCH, 0);
+  mismatch_expect("ec.key", "int.pem", UTLS_ERR_KEYMISMATCH, 0);
 
   key_fail(pkifile("garbage.key"), UTLS_ERR_BADKEY);
   key_fail(pkifile("rsa.pem"), UTLS_ERR_NOPEM);
@@ -562,8 +571,10 @@ static void test_keys (void)
     utls_skey key = UTLS_SKEY_ZERO;
     utls_chain chain = UTLS_CHAIN_ZERO;
     CHECK(utls_skey_matches_chain(&key, &chain) == UTLS_ERR_NOCERT, "empty chain");
+    CHECK(utls_skey_fits_chain(&key, &chain) == UTLS_ERR_NOCERT, "fits: empty chain");
     CHECK(!utls_chain_readfile(&chain, pkifile("ec.pem")), "ec.pem");
     CHECK(utls_skey_matches_chain(&key, &chain) == UTLS_ERR_BADKEY, "empty key");
+    CHECK(utls_skey_fits_chain(&key, &chain) == UTLS_ERR_BADKEY, "fits: empty key");
     utls_chain_free(&chain);
   }
 }
@@ -928,6 +939,502 @@ static void test_anchors_for (void)
   free(w);
 }
 
+/* ---- RSA keys: our DER walker against br_skey_decoder ---- */
+
+/* Runs a shell command; exits on failure (harness error). */
+static void run (char const *cmd)
+{
+  if (system(cmd))
+  {
+    fprintf(stderr, "load: FAIL: cannot run: %s\n", cmd);
+    exit(1);
+  }
+}
+
+/* 1 if key (from utls_skey_readfile) holds exactly what br_skey_decoder makes of der. */
+static int same_as_bearssl (utls_skey const *key, unsigned char const *der, size_t len)
+{
+  br_skey_decoder_context d;
+  br_rsa_private_key const *sk;
+  br_rsa_private_key const *k = &key->key.rsa;
+  br_skey_decoder_init(&d);
+  br_skey_decoder_push(&d, der, len);
+  if (br_skey_decoder_last_error(&d) || br_skey_decoder_key_type(&d) != BR_KEYTYPE_RSA || key->type != BR_KEYTYPE_RSA) return 0;
+  sk = br_skey_decoder_get_rsa(&d);
+  return sk->n_bitlen == k->n_bitlen
+    && sk->plen == k->plen && !memcmp(sk->p, k->p, k->plen)
+    && sk->qlen == k->qlen && !memcmp(sk->q, k->q, k->qlen)
+    && sk->dplen == k->dplen && !memcmp(sk->dp, k->dp, k->dplen)
+    && sk->dqlen == k->dqlen && !memcmp(sk->dq, k->dq, k->dqlen)
+    && sk->iqlen == k->iqlen && !memcmp(sk->iq, k->iq, k->iqlen);
+}
+
+/* A DER RSA key file decodes, to what BearSSL's decoder makes of it. */
+static void rsa_same (char const *file, uint32_t bits)
+{
+  utls_skey key = UTLS_SKEY_ZERO;
+  size_t len;
+  unsigned char *der = slurp(file, &len);
+  int r = utls_skey_readfile(&key, file);
+  CHECK(!r && key.type == BR_KEYTYPE_RSA, "RSA %s: %d (%s)", file, r, utls_error_str(r));
+  if (!r)
+  {
+    CHECK(key.key.rsa.n_bitlen == bits, "RSA %s: %u bits, wanted %u", file, (unsigned int)key.key.rsa.n_bitlen, (unsigned int)bits);
+    CHECK(same_as_bearssl(&key, der, len), "RSA %s: differs from br_skey_decoder", file);
+  }
+  utls_skey_wipe(&key);
+  free(der);
+}
+
+/* Appends tag, minimal length and contents (if s is not null) at out + at; returns the new end. */
+static size_t der_put (unsigned char *out, size_t at, unsigned int tag, void const *s, size_t len)
+{
+  out[at++] = (unsigned char)tag;
+  if (len < 0x80) out[at++] = (unsigned char)len;
+  else if (len < 0x100)
+  {
+    out[at++] = 0x81;
+    out[at++] = (unsigned char)len;
+  }
+  else
+  {
+    out[at++] = 0x82;
+    out[at++] = (unsigned char)(len >> 8);
+    out[at++] = (unsigned char)len;
+  }
+  if (s) memmove(out + at, s, len);
+  return at + len;
+}
+
+/* Writes SEQUENCE { contents } to file. */
+static void spit_seq (char const *file, unsigned char const *contents, size_t len)
+{
+  unsigned char *buf = malloc(len + 8);
+  if (!buf) exit(1);
+  spit(file, buf, der_put(buf, 0, 0x30, contents, len), "wb");
+  free(buf);
+}
+
+#define RSA_BUILD_MAX 8192
+
+/* RSAPrivateKey from INTEGER contents (version, n, e, d, p, q, dp, dq, iq, ...); element badtag (if < nints) gets an OCTET STRING tag. */
+static size_t rsa_build (unsigned char *out, utls_der const *ints, size_t nints, size_t badtag)
+{
+  unsigned char *contents = malloc(RSA_BUILD_MAX);
+  size_t n = 0, i = 0, total;
+  if (!contents) exit(1);
+  for (; i < nints; i++) n = der_put(contents, n, i == badtag ? 0x04 : 0x02, ints[i].s, ints[i].len);
+  total = der_put(out, 0, 0x30, contents, n);
+  free(contents);
+  return total;
+}
+
+/* PrivateKeyInfo around an RSAPrivateKey; extra bytes inside the OCTET STRING, attributes after it. */
+static size_t p8_build (unsigned char *out, unsigned char version, unsigned char const *rsakey, size_t len, int octets_trailer, int attributes)
+{
+  static unsigned char const alg[] = { 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00 };
+  unsigned char *contents = malloc(len + 64);
+  unsigned char *octets = malloc(len + 8);
+  size_t n, o = len, total;
+  if (!contents || !octets) exit(1);
+  memcpy(octets, rsakey, len);
+  if (octets_trailer)
+  {
+    octets[o++] = 0x05;
+    octets[o++] = 0x00;
+  }
+  n = der_put(contents, 0, 0x02, &version, 1);
+  n = der_put(contents, n, 0x30, alg, sizeof(alg));
+  n = der_put(contents, n, 0x04, octets, o);
+  if (attributes) n = der_put(contents, n, 0xa0, 0, 0);
+  total = der_put(out, 0, 0x30, contents, n);
+  free(octets);
+  free(contents);
+  return total;
+}
+
+/* Writes a built key and reads it: expected 0 (then compared with BearSSL) or an error. */
+static void built_expect (char const *what, unsigned char const *der, size_t len, int expected, uint32_t bits)
+{
+  char const *file = tmpfile_path("built.der");
+  spit(file, der, len, "wb");
+  if (expected)
+  {
+    utls_skey key;
+    int r;
+    memset(&key, 0x5a, sizeof(key));
+    r = utls_skey_readfile(&key, file);
+    CHECK(r == expected, "built key, %s: got %d (%s), wanted %d", what, r, utls_error_str(r), expected);
+    CHECK(!key.type && all_zero(&key, sizeof(key)), "built key, %s: not wiped", what);
+  }
+  else rsa_same(file, bits);
+}
+
+/* Hand-made RSA keys: INTEGER contents of the nine elements (and a tenth), and output buffers. */
+typedef struct built_s built;
+struct built_s
+{
+  unsigned char n[600];
+  unsigned char big[1300];
+  unsigned char out[RSA_BUILD_MAX];
+  unsigned char wrapped[RSA_BUILD_MAX + 64];
+  utls_der ints[10];
+};
+
+static unsigned char const zero[1] = { 0 }, one[1] = { 1 }, two[1] = { 2 }, neg[2] = { 0x80, 1 };
+
+/* A 4096-bit modulus 00 80 ff..ff, and small elements, some with redundant leading zeros. */
+static void built_init (built *b)
+{
+  static unsigned char const e[3] = { 1, 0, 1 }, p[5] = { 0, 0, 0xe1, 2, 3 }, small[3] = { 0, 0x7f, 9 };
+  memset(b->n, 0xff, sizeof(b->n));
+  b->n[0] = 0;
+  b->n[1] = 0x80;
+  memset(b->big, 0x42, sizeof(b->big));
+  b->ints[0] = (utls_der){ zero, 1 };
+  b->ints[1] = (utls_der){ b->n, 513 };
+  b->ints[2] = (utls_der){ e, 3 };
+  b->ints[3] = (utls_der){ small, 3 };
+  b->ints[4] = (utls_der){ p, 5 };
+  b->ints[5] = (utls_der){ small, 3 };
+  b->ints[6] = (utls_der){ one, 1 };
+  b->ints[7] = (utls_der){ small + 1, 2 };
+  b->ints[8] = (utls_der){ two, 1 };
+  b->ints[9] = (utls_der){ one, 1 };
+}
+
+/* Wrappers, tags, element counts, modulus sizes, versions. */
+static void test_rsa_built_forms (built *b)
+{
+  size_t len = rsa_build(b->out, b->ints, 9, 9), i;
+  built_expect("4096-bit modulus", b->out, len, 0, 4096);
+  built_expect("in PKCS#8", b->wrapped, p8_build(b->wrapped, 0, b->out, len, 0, 0), 0, 4096);
+  built_expect("in PKCS#8 v2 with attributes", b->wrapped, p8_build(b->wrapped, 1, b->out, len, 0, 1), 0, 4096);
+  built_expect("in PKCS#8 version 2", b->wrapped, p8_build(b->wrapped, 2, b->out, len, 0, 0), UTLS_ERR_KEYTYPE, 0);
+  built_expect("in PKCS#8, trailing bytes in the OCTET STRING", b->wrapped, p8_build(b->wrapped, 0, b->out, len, 1, 0), UTLS_ERR_BADKEY, 0);
+  /* A modulus that is not an INTEGER makes it a SEC1 key to BearSSL, which refuses it as such. */
+  for (i = 0; i < 9; i++)
+  {
+    char what[64];
+    snprintf(what, sizeof(what), "bad tag at element %zu", i);
+    built_expect(what, b->out, rsa_build(b->out, b->ints, 9, i), i == 1 ? UTLS_ERR_KEYTYPE : UTLS_ERR_BADKEY, 0);
+  }
+  built_expect("ten elements", b->out, rsa_build(b->out, b->ints, 10, 10), UTLS_ERR_BADKEY, 0);
+  built_expect("eight elements", b->out, rsa_build(b->out, b->ints, 8, 8), UTLS_ERR_BADKEY, 0);
+  b->ints[1] = (utls_der){ b->n, 512 };
+  built_expect("4088-bit modulus", b->out, rsa_build(b->out, b->ints, 9, 9), 0, 4088);
+  b->n[1] = 1;
+  b->ints[1] = (utls_der){ b->n + 1, 513 };
+  built_expect("4097-bit modulus", b->out, rsa_build(b->out, b->ints, 9, 9), UTLS_ERR_KEYTYPE, 0);
+  b->ints[1] = (utls_der){ b->n + 1, 64 };
+  built_expect("505-bit modulus", b->out, rsa_build(b->out, b->ints, 9, 9), 0, 505);
+  b->ints[1] = (utls_der){ zero, 1 };
+  built_expect("zero modulus", b->out, rsa_build(b->out, b->ints, 9, 9), UTLS_ERR_BADKEY, 0);
+  b->ints[1] = (utls_der){ b->n + 1, 64 };
+  b->ints[0] = (utls_der){ one, 1 };
+  built_expect("version 1", b->out, len = rsa_build(b->out, b->ints, 9, 9), UTLS_ERR_KEYTYPE, 0);
+  built_expect("version 1 in PKCS#8", b->wrapped, p8_build(b->wrapped, 0, b->out, len, 0, 0), UTLS_ERR_KEYTYPE, 0);
+  b->ints[0] = (utls_der){ two, 1 };
+  built_expect("version 2", b->out, rsa_build(b->out, b->ints, 9, 9), UTLS_ERR_KEYTYPE, 0);
+  b->ints[0] = (utls_der){ neg, 1 };
+  built_expect("negative version", b->out, rsa_build(b->out, b->ints, 9, 9), UTLS_ERR_BADKEY, 0);
+}
+
+/* p, q, dp, dq, iq: zero, negative, empty, too big; and a negative exponent. */
+static void test_rsa_built_elements (built *b)
+{
+  size_t i = 4;
+  for (; i < 9; i++)
+  {
+    utls_der keep = b->ints[i];
+    char what[64];
+    b->ints[i] = (utls_der){ zero, 1 };
+    snprintf(what, sizeof(what), "element %zu zero", i);
+    built_expect(what, b->out, rsa_build(b->out, b->ints, 9, 9), UTLS_ERR_BADKEY, 0);
+    b->ints[i] = (utls_der){ neg, 2 };
+    snprintf(what, sizeof(what), "element %zu negative", i);
+    built_expect(what, b->out, rsa_build(b->out, b->ints, 9, 9), UTLS_ERR_BADKEY, 0);
+    b->ints[i] = (utls_der){ zero, 0 };
+    snprintf(what, sizeof(what), "element %zu empty", i);
+    built_expect(what, b->out, rsa_build(b->out, b->ints, 9, 9), UTLS_ERR_BADKEY, 0);
+    b->ints[i] = (utls_der){ b->big, sizeof(b->big) };
+    snprintf(what, sizeof(what), "element %zu too big for utls_skey", i);
+    built_expect(what, b->out, rsa_build(b->out, b->ints, 9, 9), UTLS_ERR_KEYTYPE, 0);
+    b->ints[i] = keep;
+  }
+  built_expect("all elements back", b->out, rsa_build(b->out, b->ints, 9, 9), 0, 4096);
+  {
+    utls_der keep = b->ints[2];
+    b->ints[2] = (utls_der){ neg, 2 };
+    built_expect("negative exponent", b->out, rsa_build(b->out, b->ints, 9, 9), UTLS_ERR_BADKEY, 0);
+    b->ints[2] = keep;
+  }
+}
+
+static void test_rsa_built (void)
+{
+  built *b = malloc(sizeof(built));
+  if (!b) exit(1);
+  built_init(b);
+  test_rsa_built_elements(b);
+  test_rsa_built_forms(b);
+  free(b);
+}
+
+/* Makes the i-th damaged form of der into out; returns its length. */
+typedef size_t key_maker (unsigned char *out, unsigned char const *der, size_t len, size_t i);
+
+static size_t make_prefix (unsigned char *out, unsigned char const *der, size_t len, size_t i)
+{
+  (void)len;
+  memcpy(out, der, i);
+  return i;
+}
+
+/* The first i content octets, in a SEQUENCE of the right length: the walker, not the outer length, sees the cut. */
+static size_t make_cut (unsigned char *out, unsigned char const *der, size_t len, size_t i)
+{
+  size_t header = der[1] < 0x80 ? 2 : 2 + (der[1] & 0x7f);
+  (void)len;
+  return der_put(out, 0, 0x30, der + header, i);
+}
+
+/* Every form i < count fails with expected, and leaves the key wiped. */
+static void fail_all (char const *what, unsigned char const *der, size_t len, size_t count, key_maker *make, int expected)
+{
+  unsigned char *buf = malloc(len + 16);
+  char const *file = tmpfile_path("cut.der");
+  size_t i = 0, bad = 0, first = 0;
+  int firstr = 0;
+  if (!buf) exit(1);
+  for (; i < count; i++)
+  {
+    utls_skey key;
+    int r;
+    spit(file, buf, (*make)(buf, der, len, i), "wb");
+    memset(&key, 0x5a, sizeof(key));
+    r = utls_skey_readfile(&key, file);
+    if (r != expected || key.type || !all_zero(&key, sizeof(key)))
+    {
+      if (!bad++) { first = i; firstr = r; }
+    }
+  }
+  CHECK(!bad, "%s: %zu of %zu wrong, first at %zu: %d (%s)", what, bad, count, first, firstr, utls_error_str(firstr));
+  free(buf);
+}
+
+/* Offset of the i-th element (tag octet) inside the outer SEQUENCE of der. */
+static size_t element_at (unsigned char const *der, size_t len, size_t i)
+{
+  utls_der in = { .s = der, .len = len }, contents, v, whole;
+  unsigned int tag;
+  if (!utlsp_der_next(&in, &tag, &contents, 0)) exit(1);
+  do
+    if (!utlsp_der_next(&contents, &tag, &v, &whole)) exit(1);
+  while (i--);
+  return (size_t)(whole.s - der);
+}
+
+/* Damaged forms of a real PKCS#1 key. */
+static void rsa_damaged (char const *name)
+{
+  size_t len, at;
+  unsigned char *der = slurp(pkifile(name), &len);
+  unsigned char *buf = malloc(len + 16);
+  char const *file = tmpfile_path("damaged.der");
+  if (!buf) exit(1);
+  CHECK(der[0] == 0x30 && der[1] == 0x82 && der[4] == 0x02 && der[7] == 0x02, "%s is not a PKCS#1 DER key", name);
+  fail_all("truncated", der, len, len, &make_prefix, UTLS_ERR_BADKEY);
+  fail_all("cut inside", der, len, len - 4, &make_cut, UTLS_ERR_BADKEY);
+  /* A trailing byte after the key, and an extra element inside it. */
+  memcpy(buf, der, len);
+  buf[len] = 0;
+  spit(file, buf, len + 1, "wb");
+  key_fail(file, UTLS_ERR_BADKEY);
+  memcpy(buf, der + 4, len - 4);
+  buf[len - 4] = 0x02;
+  buf[len - 3] = 0x01;
+  buf[len - 2] = 0x00;
+  spit_seq(file, buf, len - 1);
+  key_fail(file, UTLS_ERR_BADKEY);
+  /* Version 1 (multi-prime), without the other primes. */
+  memcpy(buf, der, len);
+  buf[6] = 1;
+  spit(file, buf, len, "wb");
+  key_fail(file, UTLS_ERR_KEYTYPE);
+  /* p: a bad tag, a negative value, a length that overruns its SEQUENCE. */
+  at = element_at(der, len, 4);
+  memcpy(buf, der, len);
+  buf[at] = 0x04;
+  spit(file, buf, len, "wb");
+  key_fail(file, UTLS_ERR_BADKEY);
+  memcpy(buf, der, len);
+  CHECK(buf[at + 1] == 0x81 && buf[at + 3] == 0, "%s: p is not 00 and 128 bytes", name);
+  buf[at + 3] = 0xff;
+  spit(file, buf, len, "wb");
+  key_fail(file, UTLS_ERR_BADKEY);
+  memcpy(buf, der, len);
+  buf[at + 1] = 0x84;
+  spit(file, buf, len, "wb");
+  key_fail(file, UTLS_ERR_BADKEY);
+  free(buf);
+  free(der);
+}
+
+/* Runs "OPENSSL_CONF=/dev/null openssl ARGS" with in and out (tmpfile_path and pkifile names do not survive 4 more calls). */
+static void openssl (char const *args, char const *in, char const *out)
+{
+  char cmd[16384];
+  snprintf(cmd, sizeof(cmd), "OPENSSL_CONF=/dev/null openssl %s -in '%s' -out '%s' 2>/dev/null", args, in, out);
+  run(cmd);
+}
+
+static void test_rsa_keys (void)
+{
+  char cmd[8192];
+  /* gen.sh's DER keys are PKCS#1 (OpenSSL 3 writes "traditional" DER); PKCS#8 DER is made here. */
+  rsa_same(pkifile("rsa.key.der"), 2048);
+  rsa_same(pkifile("rsa.pkcs1.key.der"), 2048);
+  openssl("pkcs8 -topk8 -nocrypt -outform DER", pkifile("rsa.key"), tmpfile_path("rsa2048.p8.der"));
+  openssl("pkcs8 -topk8 -nocrypt -outform DER", pkifile("ca.key"), tmpfile_path("ca.p8.der"));
+  snprintf(cmd, sizeof(cmd), "OPENSSL_CONF=/dev/null openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -outform DER -out '%s' 2>/dev/null", tmpfile_path("rsa3072.p1.der"));
+  run(cmd);
+  snprintf(cmd, sizeof(cmd), "OPENSSL_CONF=/dev/null openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:4096 -outform DER -out '%s' 2>/dev/null", tmpfile_path("rsa4096.p1.der"));
+  run(cmd);
+  openssl("pkcs8 -topk8 -nocrypt -inform DER -outform DER", tmpfile_path("rsa3072.p1.der"), tmpfile_path("rsa3072.p8.der"));
+  openssl("pkcs8 -topk8 -nocrypt -inform DER -outform DER", tmpfile_path("rsa4096.p1.der"), tmpfile_path("rsa4096.p8.der"));
+  openssl("pkey -inform DER", tmpfile_path("rsa4096.p1.der"), tmpfile_path("rsa4096.pem"));
+  rsa_same(tmpfile_path("rsa2048.p8.der"), 2048);
+  rsa_same(tmpfile_path("ca.p8.der"), 2048);
+  rsa_same(tmpfile_path("rsa3072.p1.der"), 3072);
+  rsa_same(tmpfile_path("rsa3072.p8.der"), 3072);
+  rsa_same(tmpfile_path("rsa4096.p1.der"), 4096);
+  rsa_same(tmpfile_path("rsa4096.p8.der"), 4096);
+  {
+    utls_skey key = UTLS_SKEY_ZERO;
+    CHECK(!utls_skey_readfile(&key, tmpfile_path("rsa4096.pem")) && key.key.rsa.n_bitlen == 4096, "RSA-4096 PEM");
+    utls_skey_wipe(&key);
+  }
+  rsa_damaged("rsa.pkcs1.key.der");
+  /* The same cuts of a PKCS#8 key. */
+  {
+    size_t len;
+    unsigned char *der = slurp(tmpfile_path("rsa2048.p8.der"), &len);
+    CHECK(der[0] == 0x30 && der[1] == 0x82 && der[7] == 0x30, "rsa2048.p8.der is not PKCS#8");
+    fail_all("PKCS#8 truncated", der, len, len, &make_prefix, UTLS_ERR_BADKEY);
+    fail_all("PKCS#8 cut inside", der, len, len - 4, &make_cut, UTLS_ERR_BADKEY);
+    free(der);
+  }
+  test_rsa_built();
+}
+
+/* ---- the end-entity key kept by utls_chain_readfile ---- */
+
+static int same_pkey (br_x509_pkey const *a, br_x509_pkey const *b)
+{
+  if (a->key_type != b->key_type) return 0;
+  if (a->key_type == BR_KEYTYPE_RSA)
+    return a->key.rsa.nlen == b->key.rsa.nlen && !memcmp(a->key.rsa.n, b->key.rsa.n, a->key.rsa.nlen)
+      && a->key.rsa.elen == b->key.rsa.elen && !memcmp(a->key.rsa.e, b->key.rsa.e, a->key.rsa.elen);
+  return a->key_type == BR_KEYTYPE_EC && a->key.ec.curve == b->key.ec.curve && a->key.ec.qlen == b->key.ec.qlen
+    && !memcmp(a->key.ec.q, b->key.ec.q, a->key.ec.qlen);
+}
+
+static void eekey_expect (char const *name)
+{
+  utls_chain chain = UTLS_CHAIN_ZERO;
+  br_x509_decoder_context d;
+  int r = utls_chain_readfile(&chain, pkifile(name));
+  CHECK(!r, "chain %s: %d", name, r);
+  if (!r)
+  {
+    unsigned char const *start = chain.certs[0].data;
+    unsigned char const *end = start + chain.certs[0].data_len;
+    br_x509_pkey const *pk = &chain.ee_key;
+    unsigned char const *q = pk->key_type == BR_KEYTYPE_RSA ? pk->key.rsa.n : pk->key.ec.q;
+    CHECK(!utlsp_load_x509(&d, chain.certs[0].data, chain.certs[0].data_len, 0, 0), "%s: BearSSL decode", name);
+    CHECK(same_pkey(pk, br_x509_decoder_get_pkey(&d)), "%s: kept key differs from br_x509_decoder's", name);
+    CHECK(q >= start && q < end, "%s: kept key outside certs[0]", name);
+  }
+  utls_chain_free(&chain);
+  CHECK(!chain.ee_key.key_type, "%s: chain_free leaves the key", name);
+}
+
+/* der with its first occurrence of the bytes from replaced by to; exits if absent. */
+static void patch (unsigned char *der, size_t len, unsigned char const *from, unsigned char const *to, size_t n)
+{
+  size_t i = 0;
+  for (; i + n <= len; i++)
+    if (!memcmp(der + i, from, n))
+    {
+      memcpy(der + i, to, n);
+      return;
+    }
+  fprintf(stderr, "load: FAIL: test PKI changed: pattern not found\n");
+  exit(1);
+}
+
+static void chain_key_expect (char const *chainfile, char const *keyname, int fits, int matches)
+{
+  utls_chain chain = UTLS_CHAIN_ZERO;
+  utls_skey key = UTLS_SKEY_ZERO;
+  CHECK(!utls_chain_readfile(&chain, chainfile) && !utls_skey_readfile(&key, pkifile(keyname)), "%s, %s", chainfile, keyname);
+  CHECK(utls_skey_fits_chain(&key, &chain) == fits, "%s fits %s: %d", keyname, chainfile, utls_skey_fits_chain(&key, &chain));
+  CHECK(utls_skey_matches_chain(&key, &chain) == matches, "%s matches %s: %d", keyname, chainfile, utls_skey_matches_chain(&key, &chain));
+  utls_skey_wipe(&key);
+  utls_chain_free(&chain);
+}
+
+static void test_chain_eekey (void)
+{
+  static unsigned char const critical_true[3] = { 0x01, 0x01, 0xff }, critical_one[3] = { 0x01, 0x01, 0x01 };
+  static unsigned char const p384[5] = { 0x2b, 0x81, 0x04, 0x00, 0x22 }, k256[5] = { 0x2b, 0x81, 0x04, 0x00, 0x0a };
+  size_t len;
+  unsigned char *der;
+  utls_x509_info info;
+  br_x509_decoder_context d;
+  utls_chain chain = UTLS_CHAIN_ZERO;
+  eekey_expect("rsa.pem");
+  eekey_expect("rsa.der");
+  eekey_expect("ca.pem");
+  eekey_expect("ec.pem");
+  eekey_expect("ec.chain.pem");
+  eekey_expect("ec384.chain.pem");
+  eekey_expect("ec521.pem");
+  eekey_expect("int.pem");
+
+  /*
+   * A critical flag of 01 is BER, not DER: utls_x509_parse refuses it,
+   * br_x509_decoder takes it. The chain loads as before, without a kept
+   * key, and the checks decode the certificate.
+   */
+  der = slurp(pkifile("ec.der"), &len);
+  patch(der, len, critical_true, critical_one, 3);
+  spit(tmpfile_path("ber.der"), der, len, "wb");
+  CHECK(utls_x509_parse(&info, der, len) == UTLS_ERR_BADDER, "BER certificate: utls_x509_parse takes it");
+  CHECK(!utlsp_load_x509(&d, der, len, 0, 0), "BER certificate: br_x509_decoder refuses it");
+  CHECK(!utls_chain_readfile(&chain, tmpfile_path("ber.der")) && chain.ncerts == 1 && !chain.ee_key.key_type, "BER certificate: not loaded as before");
+  utls_chain_free(&chain);
+  chain_key_expect(tmpfile_path("ber.der"), "ec.key", 0, 0);
+  chain_key_expect(tmpfile_path("ber.der"), "sni-a.key", 0, UTLS_ERR_KEYMISMATCH);
+  chain_key_expect(tmpfile_path("ber.der"), "ec384.key", UTLS_ERR_KEYMISMATCH, UTLS_ERR_KEYMISMATCH);
+  chain_key_expect(tmpfile_path("ber.der"), "rsa.key", UTLS_ERR_KEYMISMATCH, UTLS_ERR_KEYMISMATCH);
+  free(der);
+
+  /* A well-formed certificate on a curve BearSSL does not know (secp256k1): refused, by both. */
+  der = slurp(pkifile("ec384.pem"), &len);
+  {
+    first_cert c = { .len = 0 };
+    CHECK(!utlsp_load_certs(der, len, &first_cert_keep, &c) && c.len, "ec384.pem");
+    patch(c.der, c.len, p384, k256, 5);
+    spit(tmpfile_path("k256.der"), c.der, c.len, "wb");
+    CHECK(!utls_x509_parse(&info, c.der, c.len), "secp256k1 certificate: utls_x509_parse refuses it");
+    CHECK(utlsp_load_x509(&d, c.der, c.len, 0, 0) == UTLS_ERR_BADCERT, "secp256k1 certificate: br_x509_decoder takes it");
+    chain_expect_tmp(tmpfile_path("k256.der"), UTLS_ERR_BADCERT);
+  }
+  free(der);
+}
+
 static void cleanup (void)
 {
   char cmd[4200];
@@ -959,9 +1466,11 @@ int main (int argc, char const *const *argv)
   test_chain_forms();
   test_chain_errors();
   test_keys();
+  test_rsa_keys();
   test_anchors_file();
   test_anchors_dir();
   test_anchors_for();
+  test_chain_eekey();
   cleanup();
   return failures ? 1 : 0;
 }

@@ -62,14 +62,19 @@ extern char const *utls_error_str (int err);
 /*
  * Certificate chain, as BearSSL wants it for the server (or for a client
  * certificate). All storage is owned and freed by utls_chain_free.
+ * ee_key is the public key of certs[0], kept by utls_chain_readfile so
+ * that the key checks below need not decode the certificate again; its
+ * pointers point into certs[0].data. key_type 0 means not kept (the
+ * checks then decode certs[0] themselves).
  */
 typedef struct utls_chain_s utls_chain;
 struct utls_chain_s
 {
   br_x509_certificate *certs;
   size_t ncerts;
+  br_x509_pkey ee_key;
 };
-#define UTLS_CHAIN_ZERO { .certs = 0, .ncerts = 0 }
+#define UTLS_CHAIN_ZERO { .certs = 0, .ncerts = 0, .ee_key = { .key_type = 0 } }
 
 /* PEM (one or more CERTIFICATE objects) or DER (one certificate). */
 extern int utls_chain_readfile (utls_chain *chain, char const *file);
@@ -92,7 +97,23 @@ struct utls_skey_s
 /* PEM (RSA PRIVATE KEY, EC PRIVATE KEY, PRIVATE KEY) or DER; PKCS#1, SEC1, PKCS#8. */
 extern int utls_skey_readfile (utls_skey *key, char const *file);
 extern void utls_skey_wipe (utls_skey *key);
-/* 0 if key is the private half of the public key in chain->certs[0], else an error code. */
+/*
+ * Key and certificate checks. Both return 0, UTLS_ERR_NOCERT (empty
+ * chain), UTLS_ERR_BADKEY (empty key, or an RSA key whose modulus cannot
+ * be computed), UTLS_ERR_BADCERT, or UTLS_ERR_KEYMISMATCH.
+ *
+ * utls_skey_fits_chain is the cheap check, for every connection: same
+ * key type; for RSA, the same modulus (exact); for EC, only the same
+ * curve, so that a wrong EC key of the right curve passes it. A few
+ * microseconds with a chain from utls_chain_readfile.
+ *
+ * utls_skey_matches_chain is the full check: key is the private half of
+ * the public key in chain->certs[0]. For EC it derives the public point
+ * (a scalar multiplication, about 0.4 ms on P-256), and it returns
+ * UTLS_ERR_KEYTYPE if the private scalar is not valid. Use it for checks
+ * at start-up and to explain a handshake that failed.
+ */
+extern int utls_skey_fits_chain (utls_skey const *key, utls_chain const *chain);
 extern int utls_skey_matches_chain (utls_skey const *key, utls_chain const *chain);
 
 /* A DER element inside a caller's buffer. */
@@ -126,6 +147,46 @@ extern int utls_anchors_readdir (utls_anchors *anchors, char const *dir);
 extern int utls_anchors_readfile_for (utls_anchors *anchors, char const *file, utls_der const *names, size_t nnames);
 extern int utls_anchors_readdir_for (utls_anchors *anchors, char const *dir, utls_der const *names, size_t nnames);
 extern void utls_anchors_free (utls_anchors *anchors);
+
+/*
+ * The certificates of a CA file, out of their PEM but not decoded as
+ * X.509, each with its subject Name: the file is read once, and anchors
+ * are picked from memory later (tlsc reads CAFILE at start and picks
+ * when the server's chain has come).
+ */
+typedef struct utls_cabundle_cert_s utls_cabundle_cert;
+struct utls_cabundle_cert_s
+{
+  utls_der der;                 /* the certificate, inside the bundle's data */
+  utls_der subject;             /* whole Name; s is 0 if only BearSSL could read the certificate */
+};
+
+typedef struct utls_cabundle_s utls_cabundle;
+struct utls_cabundle_s
+{
+  unsigned char *data;          /* the certificates, back to back */
+  size_t len;
+  utls_cabundle_cert *certs;
+  size_t n;
+  size_t alloc;
+};
+#define UTLS_CABUNDLE_ZERO { .data = 0, .len = 0, .certs = 0, .n = 0, .alloc = 0 }
+
+/*
+ * Fills an empty *bundle from a PEM bundle (or one DER certificate),
+ * with the checks of utls_anchors_readfile_for(anchors, file, 0, 0): same
+ * errors, UTLS_ERR_NOCERT if there is no certificate at all. On failure
+ * *bundle stays empty.
+ */
+extern int utls_cabundle_readfile (utls_cabundle *bundle, char const *file);
+/*
+ * Appends the anchors utls_anchors_readfile_for(anchors, file, names,
+ * nnames) would append, from the bundle of that file, with the same
+ * result; on failure, what this call added is removed.
+ */
+extern int utls_cabundle_select (utls_anchors *anchors, utls_cabundle const *bundle, utls_der const *names, size_t nnames);
+/* Wipes and frees the bundle; *bundle is then empty. */
+extern void utls_cabundle_free (utls_cabundle *bundle);
 
 /*
  * X.509 facts, from a DER certificate, without allocation. All pointers
