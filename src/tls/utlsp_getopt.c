@@ -129,14 +129,29 @@ int utlsp_split_long (int argc, char const *const *argv, char const *optstring, 
   return n;
 }
 
+/* 1 if some word could be a --long option. */
+static int maybe_long (int argc, char const *const *argv)
+{
+  int i = 1;
+  for (; i < argc; i++) if (argv[i][0] == '-' && argv[i][1] == '-' && argv[i][2]) return 1;
+  return 0;
+}
+
 int utlsp_getopt (int *argcp, char const *const **argvp, char const *optstring, utlsp_opts *opts, char const *usage, int is_server)
 {
   static char const *args[UTLSP_ARGV_MAX + 1];
   static char const *longs[UTLSP_ARGV_MAX];
   subgetopt l = SUBGETOPT_ZERO;
-  unsigned int nlongs, i = 0;
-  int argc = utlsp_split_long(*argcp, *argvp, optstring, args, longs, &nlongs);
-  char const *const *argv = args;
+  unsigned int nlongs = 0, i = 0;
+  int argc = *argcp;
+  char const *const *argv = *argvp;
+  /* Copied only when needed: the copy dirties a page of memory that the
+     engine, running for the whole connection, would otherwise keep. */
+  if (maybe_long(argc, argv))
+  {
+    argc = utlsp_split_long(argc, argv, optstring, args, longs, &nlongs);
+    argv = args;
+  }
   for (; i < nlongs; i++)
     if (!long_option(longs[i], opts, is_server)) strerr_dieusage(UTLS_EXIT_USAGE, usage);
   for (;;)
