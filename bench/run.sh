@@ -280,7 +280,7 @@ mem () {
   base_procs
   # shellcheck disable=SC2086
   set -- $("$W/treestat" mem $ROOTS)
-  bpss=$1; brss=$2
+  bpss=$1; brss=$2; bapp=$4
   for n in 1 "$IDLEN"; do
     f=$W/idle.$t.$n
     # shellcheck disable=SC2046
@@ -288,18 +288,22 @@ mem () {
     lp=$!
     i=0
     while ! grep -q '^ready' "$f" 2>/dev/null && [ $i -lt 1200 ]; do sleep 0.05; i=$((i + 1)); done
-    sleep 0.3
+    # idle means idle: past tlsd's UTLS_IDLE_RELEASE (1 s)
+    sleep 1.5
     # shellcheck disable=SC2086
     set -- $("$W/treestat" mem $ROOTS)
     ready=$(sed -n 's/^ready \([0-9]*\).*/\1/p' "$f")
     kill -TERM $lp 2>/dev/null; wait $lp 2>/dev/null
     settle
-    dp=$(( $1 - bpss )); dr=$(( $2 - brss ))
-    echo "$t mem $n: ready=$ready pss=$1 rss=$2 procs=$3 base_pss=$bpss base_rss=$brss" >> "$LOG"
+    dp=$(( $1 - bpss )); dr=$(( $2 - brss )); da=$(( $4 - bapp ))
+    echo "$t mem $n: ready=$ready pss=$1 rss=$2 procs=$3 app_pss=$4 base_pss=$bpss base_rss=$brss base_app_pss=$bapp" >> "$LOG"
     if [ "${ready:-0}" != "$n" ]; then say "$t mem: only ${ready:-0} of $n connections came up"; fi
     if [ "$n" = 1 ]; then put "$t" mem1_pss "$dp"; put "$t" mem1_rss "$dr"
-    else put "$t" memN_pss "$dp"; put "$t" memN_per "$(( dp / n ))"; fi
-    say "$t memory, $n idle: PSS +$dp KiB, RSS +$dr KiB"
+    else
+      put "$t" memN_pss "$dp"; put "$t" memN_per "$(( dp / n ))"
+      put "$t" memN_app "$(( da / n ))"; put "$t" memN_tun "$(( (dp - da) / n ))"
+    fi
+    say "$t memory, $n idle: PSS +$dp KiB (application +$da), RSS +$dr KiB"
   done
   tunnel_stop
 }
@@ -316,7 +320,13 @@ say "building in $W"
 # A private copy of tlsd: a rebuild of the tree during the run (other
 # work on the same machine) must not change or break the binary measured.
 cp "$top/src/tls/tlsd" "$W/tlsd" || die "copy tlsd"
-TLSD_ID="$(file -b "$top/src/tls/tlsd" | sed -n 's/.*\(statically linked\|dynamically linked\).*/\1/p'), built $(date -u -r "$top/src/tls/tlsd" '+%Y-%m-%d %H:%M UTC')"
+# How tlsd is linked, from its program headers (file(1) may be missing
+# or word it differently): an interpreter means dynamic; else a PIE
+# (type DYN) is static-pie, and the rest is static.
+if readelf -lW "$top/src/tls/tlsd" 2>/dev/null | grep -q 'INTERP'; then TLSD_LINK="dynamically linked"
+elif readelf -hW "$top/src/tls/tlsd" 2>/dev/null | grep -q 'Type:.*DYN'; then TLSD_LINK="static PIE (libc included)"
+else TLSD_LINK="statically linked"; fi
+TLSD_ID="$TLSD_LINK, built $(date -u -r "$top/src/tls/tlsd" '+%Y-%m-%d %H:%M UTC')"
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 CC=${CC:-cc}
 $CC -O2 -Wall -o "$W/cryptospeed" "$here/cryptospeed.c" -lbearssl || die "build cryptospeed"
@@ -378,7 +388,7 @@ rsams=$(sed -n 's/^server_hs_crypto_rsa_x25519 \([0-9.]*\) ms/\1/p' "$W/crypto")
   echo "- Application (same behind every tunnel): bench/benchapp, static: sink/source/echo for bulk, read-1-write-1 for handshakes, an immediate 1-byte greeting for latency and memory."
   echo "- Tunnels: **ours** = tcpserver -R -H -l0 + tlsd; **stunnel-exec** = stunnel4 exec= mode (forks the application); **stunnel-conn** = stunnel4 connect= to tcpserver + application; **hitch** = hitch (1 worker) to tcpserver + application; **socat** = socat OPENSSL-LISTEN,fork EXEC:application; **floor** = no TLS: tcpserver + bench/relay (tlsd's shape: one fork, pipes, poll loop) + application."
   echo "- Server CPU-s/GiB: delta of utime+stime+cutime+cstime (/proc/PID/stat) summed over the server's process trees (tunnel, backend, application; reaped children through cutime/cstime), per GiB of payload (duplex: both directions counted)."
-  echo "- Memory: PSS/RSS summed over every process of the server trees (/proc/PID/smaps_rollup) with N idle TLS connections (greeting received), minus the same with none."
+  echo "- Memory: PSS/RSS summed over every process of the server trees (/proc/PID/smaps_rollup) with N idle TLS connections (greeting received, then 1.5 s idle), minus the same with none. The application's part (benchapp processes) is also shown on its own: it is the same program behind every tunnel, and the issue's reference figures (hitch 61 KiB, tcpserver + relay 66 KiB per connection) are the tunnel's cost, so target 4 is checked on the tunnel's part; the row with the application counted is kept beside it."
   echo "- Bulk: $((BULK / 1048576)) MiB per AES run ($((CHACHA_BULK / 1048576)) MiB ChaCha20), ECDSA P-256 certificate. Handshakes: $HSDUR s per point, full handshakes (no resumption), each with a 1-byte request and reply. Latency: $LATN sequential connections."
   echo
   echo "## BearSSL on this machine (bench/cryptospeed, one core)"
@@ -417,6 +427,8 @@ rsams=$(sed -n 's/^server_hs_crypto_rsa_x25519 \([0-9.]*\) ms/\1/p' "$W/crypto")
       M[++m] = "mem1_rss"; L[m] = "memory, 1 idle connection, RSS KiB"; H[m] = 0
       M[++m] = "memN_pss"; L[m] = "memory, IDLEN idle connections, PSS KiB"; H[m] = 0
       M[++m] = "memN_per"; L[m] = "  PSS KiB per idle connection"; H[m] = 0
+      M[++m] = "memN_app"; L[m] = "    of which the application (benchapp)"; H[m] = -1
+      M[++m] = "memN_tun"; L[m] = "    of which the tunnel (all but the application)"; H[m] = 0
       nm = m
     }
     { V[$1 SUBSEP $2] = $3 }
@@ -485,8 +497,10 @@ rsams=$(sed -n 's/^server_hs_crypto_rsa_x25519 \([0-9.]*\) ms/\1/p' "$W/crypto")
       row(sprintf("3. latency median ms <= floor + BearSSL crypto (%.2f) + 1", crypto), o, f < 0 ? "" : sprintf("%.2f", f + crypto + 1), o <= f + crypto + 1, 0)
       o = g("ours", "lat_p99"); f = g("floor", "lat_p99")
       row("3. latency p99 ms <= floor p99 + crypto + 1", o, f < 0 ? "" : sprintf("%.2f", f + crypto + 1), o <= f + crypto + 1, 0)
+      o = g("ours", "memN_tun")
+      row("4. PSS KiB per idle connection, tunnel (engine included, application excluded) <= 100", o, "100", o <= 100, 0)
       o = g("ours", "memN_per")
-      row("4. PSS KiB per idle connection <= 100", o, "100", o <= 100, 0)
+      row("4. (for reference) the same with the application counted <= 100", o, "100", o <= 100, 0)
     }' "$R"
   echo
   echo "Crypto time in target 3 is the server side of an ECDSA P-256 + X25519 handshake measured by cryptospeed above (one ECDSA signature, two X25519 multiplications); RSA-2048 + X25519: $rsams ms."

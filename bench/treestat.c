@@ -8,7 +8,8 @@
  *        cutime/cstime hold the CPU of every child already reaped (and
  *        of what those reaped), so the delta of this sum over a run is
  *        all the CPU the server side spent, dead or alive.
- *   mem: "pss_kib rss_kib nprocs", from /proc/<pid>/smaps_rollup.
+ *   mem: "pss_kib rss_kib nprocs app_pss_kib", from /proc/<pid>/smaps_rollup;
+ *        app_pss_kib: the part of pss_kib in bench/benchapp processes.
  *   pids: the pids of the trees, one a line.
  */
 
@@ -56,6 +57,20 @@ static double cpu_of (int pid)
   /* after ")": state(3) ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime(14) stime cutime cstime */
   if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %llu %llu", v, v + 1, v + 2, v + 3) != 4) return 0;
   return (double)(v[0] + v[1] + v[2] + v[3]) / sysconf(_SC_CLK_TCK);
+}
+
+/* The application behind every tunnel (bench/benchapp): its memory is
+   the same whatever the tunnel, so it is also reported on its own. */
+static int is_app (int pid)
+{
+  char path[64], comm[32] = "";
+  FILE *f;
+  snprintf(path, sizeof path, "/proc/%d/comm", pid);
+  f = fopen(path, "r");
+  if (!f) return 0;
+  if (!fgets(comm, sizeof comm, f)) comm[0] = 0;
+  fclose(f);
+  return !strcmp(comm, "benchapp\n");
 }
 
 static void mem_of (int pid, unsigned long long *pss, unsigned long long *rss)
@@ -117,10 +132,15 @@ int main (int argc, char **argv)
   }
   else
   {
-    unsigned long long pss = 0, rss = 0;
+    unsigned long long pss = 0, rss = 0, apss = 0, arss = 0;
     int n = 0;
-    for (i = 0; i < np; i++) if (intree[i]) { mem_of(pids[i], &pss, &rss); n++; }
-    printf("%llu %llu %d\n", pss, rss, n);
+    for (i = 0; i < np; i++) if (intree[i])
+    {
+      mem_of(pids[i], &pss, &rss);
+      if (is_app(pids[i])) mem_of(pids[i], &apss, &arss);
+      n++;
+    }
+    printf("%llu %llu %d %llu\n", pss, rss, n, apss);
   }
   return 0;
 }
