@@ -378,6 +378,8 @@ static int closed (loop_state *st)
     if (e->fds.app_in >= 0 || st->in_start < st->in_end) e->app_output_cut = 1;
   }
   fd_close_set(&e->fds.app_in);
+  /* Read from the application but never sent: not counted as sent. */
+  e->bytes_to_net -= st->in_end - st->in_start;
   st->in_start = st->in_end = 0;
   /* Decrypted data still in plainout is the peer's: deliver it first. */
   if (st->failed || st->out_start == st->out_end) fd_close_set(&e->fds.app_out);
@@ -468,10 +470,18 @@ static void handshake_check (loop_state *st, unsigned int state)
 static void release_range (unsigned char *p, size_t *high, size_t size)
 {
 #ifdef MADV_DONTNEED
-  uintptr_t const mask = 4095;
-  uintptr_t start = ((uintptr_t)p + mask) & ~mask;
-  uintptr_t end = ((uintptr_t)p + *high + mask) & ~mask;
-  uintptr_t limit = ((uintptr_t)p + size) & ~mask;
+  static uintptr_t mask = 0;
+  uintptr_t start, end, limit;
+  if (!mask)
+  {
+    long pg = sysconf(_SC_PAGESIZE);
+    mask = pg > 0 ? (uintptr_t)pg - 1 : ~(uintptr_t)0;
+  }
+  if (mask == ~(uintptr_t)0) return;
+  /* Whole pages inside the buffer only, whatever the page size. */
+  start = ((uintptr_t)p + mask) & ~mask;
+  end = ((uintptr_t)p + *high + mask) & ~mask;
+  limit = ((uintptr_t)p + size) & ~mask;
   if (end > limit) end = limit;
   if (end <= start || madvise((void *)start, end - start, MADV_DONTNEED) < 0) return;
   /* Zero-filled now: nothing left for finish() to wipe, if all went. */
@@ -481,12 +491,21 @@ static void release_range (unsigned char *p, size_t *high, size_t size)
 #endif
 }
 
+/* Idle: nothing waits in our buffers or in the engine. A connection
+   blocked on a full pipe or socket is not idle, and is not woken. */
+static int idle (loop_state const *st, unsigned int state)
+{
+  return st->e->handshake_done && !(state & BR_SSL_RECVAPP)
+    && st->net_start == st->net_end && st->stage_start == st->stage_end
+    && st->in_start == st->in_end && st->out_start == st->out_end;
+}
+
 static void idle_release (loop_state *st)
 {
-  if (st->net_start == st->net_end) release_range(netbuf, &st->net_high, UTLS_NETBUF_SIZE);
-  if (st->stage_start == st->stage_end) release_range(stage, &st->stage_high, UTLS_STAGE_SIZE);
-  if (st->in_start == st->in_end) release_range(plainin, &st->in_high, UTLS_PLAIN_SIZE);
-  if (st->out_start == st->out_end) release_range(plainout, &st->out_high, UTLS_PLAIN_SIZE);
+  release_range(netbuf, &st->net_high, UTLS_NETBUF_SIZE);
+  release_range(stage, &st->stage_high, UTLS_STAGE_SIZE);
+  release_range(plainin, &st->in_high, UTLS_PLAIN_SIZE);
+  release_range(plainout, &st->out_high, UTLS_PLAIN_SIZE);
   st->busy = 0;
 }
 
@@ -499,7 +518,7 @@ static void io_round (loop_state *st, unsigned int state)
   unsigned int n = want(st, state, x, idx);
   int r;
   if (!n) { fail_tls(st, BR_ERR_BAD_STATE); return; }
-  if (st->busy && st->e->handshake_done)
+  if (st->busy && idle(st, state))
   {
     /* Wait at most UTLS_IDLE_RELEASE ms, then give the buffers back and
        wait for real: one extra wake-up per idle period, none in bulk. */

@@ -9,8 +9,9 @@
 #                for 5 s, then counts its input (wc -c). While the
 #                client's sending is stalled, tlsd's VmRSS stays below
 #                2 MiB and grows by at most 128 KiB, and it uses at most
-#                5 clock ticks (50 ms) of CPU over 2 s (the RSS limits
-#                are not checked in a sanitizer build). Then everything
+#                5 clock ticks (50 ms) of CPU over 2 s and is not woken
+#                once (the RSS limits are not checked in a sanitizer
+#                build). Then everything
 #                arrives: the reply is "67108864", tlsd exits 0.
 #  no-read       the application writes 64 MiB of zeros; the client
 #                reads nothing for 2.5 s (the same limits on tlsd), then
@@ -46,6 +47,9 @@ stalled ()
   expect_fact "$1" stall_cpu_ticks '[0-9]+'
   expect_le "$1" stall_cpu_ticks 5
   expect_fact "$1" stall_states S
+  # blocked is not idle: no timer may wake it (the idle release waits
+  # for empty buffers)
+  expect_fact "$1" stall_wakeups 0
 }
 
 n=backpressure

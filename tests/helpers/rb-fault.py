@@ -40,6 +40,7 @@
 #   recv_bytes=N recv_zero=1|0 recv_text=...  what the client got
 #   client_end=eof|close_notify|reset|...    how the client saw the end
 #   stall_rss_max_kb=N stall_rss_start_kb=N stall_cpu_ticks=N   watching
+#   stall_wakeups=N   context switches of the watched process meanwhile
 #   server_fds=... app_fds=...  descriptor sets (idle only)
 # Exit 0 when the scenario ran (whatever the facts), 1 on a driver
 # error, 3 when the server did not end within --timeout (it is killed,
@@ -93,6 +94,19 @@ def rss_kb(pid):
     except OSError:
         pass
     return -1
+
+
+def switches(pid):
+    """Voluntary + involuntary context switches so far, -1 if gone."""
+    n = 0
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if "ctxt_switches:" in line:
+                    n += int(line.split()[1])
+    except OSError:
+        return -1
+    return n
 
 
 def fdset(pid):
@@ -244,8 +258,10 @@ class Watch:
         self.rss_max = self.rss_start
         st = stat(pid)
         self.cpu0 = st[1] if st else -1
+        self.sw0 = switches(pid)
         self.t0 = time.monotonic()
         self.cpu = None
+        self.wakeups = None
         self.states = set()
 
     def sample(self):
@@ -257,6 +273,8 @@ class Watch:
             self.states.add(st[0])
         if self.cpu is None and time.monotonic() - self.t0 >= self.dur and st:
             self.cpu = st[1] - self.cpu0
+            sw = switches(self.pid)
+            self.wakeups = sw - self.sw0 if sw >= 0 and self.sw0 >= 0 else -1
 
     def done(self):
         return self.cpu is not None
@@ -265,6 +283,7 @@ class Watch:
         out(prefix + "_rss_start_kb", self.rss_start)
         out(prefix + "_rss_max_kb", self.rss_max)
         out(prefix + "_cpu_ticks", self.cpu if self.cpu is not None else -1)
+        out(prefix + "_wakeups", self.wakeups if self.wakeups is not None else -1)
         out(prefix + "_states", "".join(sorted(self.states)))
 
 
