@@ -74,6 +74,7 @@ src/tls/utlsp_client.o: src/tls/utlsp_client.c src/include/utls/config.h src/inc
 src/tls/utlsp_delayed.o: src/tls/utlsp_delayed.c src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/utlsp_getopt.o: src/tls/utlsp_getopt.c src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/utlsp_immediate.o: src/tls/utlsp_immediate.c src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/utlsp_keycheck.o: src/tls/utlsp_keycheck.c src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/utlsp_log.o: src/tls/utlsp_log.c src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/utlsp_server.o: src/tls/utlsp_server.c src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/utlsp_wrap.o: src/tls/utlsp_wrap.c src/include/utls/config.h src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h

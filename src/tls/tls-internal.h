@@ -159,6 +159,15 @@ extern int utlsp_finish (utls_engine const *e, int r, pid_t pid, utlsp_opts cons
 /* Client programs: checks the network descriptors and option conflicts (dies 100), fills fds. */
 extern void utlsp_client_check (utlsp_opts const *opts, utls_fds *fds);
 
+/*
+ * When a handshake failed because the peer refused it (fatal alert, close
+ * or reset) and key is an EC key: the full key check (a scalar
+ * multiplication, ~0.4 ms), which the per-connection start-up check
+ * leaves out. If key is not chain's, returns the "key K does not match
+ * certificate C" message and sets *failexit to 96; else returns 0.
+ */
+extern char const *utlsp_key_mismatch (utls_engine const *e, utls_skey const *key, utls_chain const *chain, char const *certfile, char const *keyfile, int *failexit);
+
 /* One side of TLS: what the engine programs call to set it up and end it. */
 typedef struct utlsp_side_s utlsp_side;
 struct utlsp_side_s

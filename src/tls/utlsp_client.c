@@ -223,37 +223,22 @@ static void mismatch_detail (char *buf, size_t max)
   else append(buf, max, "no name");
 }
 
-/* The reason the handshake failed, with details BearSSL cannot give. */
-/* The handshake failed and a client certificate was loaded: if its EC
-   key is not the certificate's, that is the reason (see load_clientcert),
-   and a configuration error. Paid on failures only (~0.4 ms). */
-static char const *key_mismatch (int *failexit)
+/* With -y, an EC key of the right curve but another value passes the
+   start-up check; if the server then refused the handshake, after we
+   had accepted its chain, the key is checked in full (load_clientcert). */
+static char const *key_mismatch (utls_engine const *e, int *failexit)
 {
-  static char buf[2 * 4096 + 128];
-  int r;
-  if (!ccfiles[0] || key.type != BR_KEYTYPE_EC) return 0;
-  r = utls_skey_matches_chain(&key, &chain);
-  if (!r) return 0;
-  buf[0] = 0;
-  strncat(buf, "key ", sizeof buf - 1);
-  strncat(buf, ccfiles[1], 4096);
-  strcat(buf, " does not match certificate ");
-  strncat(buf, ccfiles[0], 4096);
-  strcat(buf, ": ");
-  strcat(buf, utls_error_str(r));
-  *failexit = UTLS_EXIT_CONFIG;
-  return buf;
+  if (!ccfiles[0] || !xc.chain_seen || xc.err) return 0;
+  return utlsp_key_mismatch(e, &key, &chain, ccfiles[0], ccfiles[1], failexit);
 }
 
+/* The reason the handshake failed, with details BearSSL cannot give. */
 char const *utlsp_client_errstr (utls_engine const *e, int *failexit)
 {
   static char buf[2048];
+  char const *mismatch = key_mismatch(e, failexit);
+  if (mismatch) return mismatch;
   buf[0] = 0;
-  if (!e->handshake_done)
-  {
-    char const *s = key_mismatch(failexit);
-    if (s) return s;
-  }
   if (xc.err == UTLS_ERR_NAMEMISMATCH)
   {
     append(buf, sizeof buf, "host name mismatch: wanted ");

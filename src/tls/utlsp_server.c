@@ -203,33 +203,19 @@ int utlsp_server_facts (utls_envblock *block, utlsp_opts const *opts)
 }
 
 /*
- * A handshake failed after the policy chose a certificate and signed
- * with its key: if that EC key is not the certificate's (same curve,
- * other value: the one case the start-up check lets through), that is
- * the reason, and a configuration error. Deriving the public key costs
- * a scalar multiplication (~0.4 ms), so it is paid on such failures
- * only, never on a successful connection, and never before our own
- * signature has been paid for.
+ * An EC key of the certificate's curve but another value is the one
+ * mismatch the start-up check lets through (it would cost a scalar
+ * multiplication on every connection). The signature in our first flight
+ * then fails the client's check: when a handshake that had chosen a
+ * certificate is refused by the client, its key is checked in full.
  */
-static char const *key_mismatch (int *failexit)
+static char const *key_mismatch (utls_engine const *e, int *failexit)
 {
-  static char buf[2 * 4096 + 128];
   size_t i;
-  int r;
   if (!policy.chosen) return 0;
   i = policy.chosen - entries;
   if (i >= nentries) return 0;
-  r = utls_skey_matches_chain(&entries[i].key, &entries[i].chain);
-  if (!r) return 0;
-  buf[0] = 0;
-  strncat(buf, "key ", sizeof buf - 1);
-  strncat(buf, entry_files[i][1], 4096);
-  strcat(buf, " does not match certificate ");
-  strncat(buf, entry_files[i][0], 4096);
-  strcat(buf, ": ");
-  strcat(buf, utls_error_str(r));
-  *failexit = UTLS_EXIT_CONFIG;
-  return buf;
+  return utlsp_key_mismatch(e, &entries[i].key, &entries[i].chain, entry_files[i][0], entry_files[i][1], failexit);
 }
 
 /* The engine's error, the key that did not match its certificate, or the
@@ -238,11 +224,8 @@ char const *utlsp_server_errstr (utls_engine const *e, int *failexit)
 {
   static char buf[UTLS_NAME_MAX + 80];
   char const *name = br_ssl_engine_get_server_name(&sc.eng);
-  if (!e->handshake_done)
-  {
-    char const *s = key_mismatch(failexit);
-    if (s) return s;
-  }
+  char const *mismatch = key_mismatch(e, failexit);
+  if (mismatch) return mismatch;
   if (!e->handshake_done && policy.refused_sni)
   {
     if (!name[0] || !sni_name_ok(name)) return "the client sent no usable server name (SNI), and -k 2 requires one";

@@ -69,6 +69,12 @@ ossl o4
 run 96 tcli "$o4_PORT" env CERTFILE="$P/client.chain.pem" KEYFILE="$P/ec.key" tlsc -y -k localhost cli-app.sh "$T/o4.app" 'x\n'
 err_is "tlsc: fatal: key $P/ec.key does not match certificate $P/client.chain.pem: private key does not match the certificate"
 no_app "$T/o4.app" "client key of the right curve but not the certificate's, openssl s_server"
+# The same key, but a server chain that tlsc refuses (CAFILE: another
+# CA): that refusal is the reason, not the key, which never signed.
+ossl o5
+run 98 tcli "$o5_PORT" env CAFILE="$P/rogue-ca.pem" CERTFILE="$P/client.chain.pem" KEYFILE="$P/ec.key" tlsc -y -k localhost cli-app.sh "$T/o5.app" 'x\n'
+err_is 'tlsc: fatal: TLS handshake failed: server certificate chain not trusted: no known CA signed it (CAFILE/CADIR, or the system store)'
+no_app "$T/o5.app" "untrusted server chain, mismatched client key"
 
 # --- tlsd -y (mandatory client certificate, CAFILE=ca.pem)
 cat >"$T/srv.sh" <<'EOF'
