@@ -30,11 +30,19 @@ static unsigned char *key_put (utls_skey *key, size_t *used, unsigned char const
  * Reads one of p, q, dp, dq, iq (a positive INTEGER) into key->data and
  * sets *len. On failure, returns 0 and sets *r.
  */
+/* Our DER walker could not read it: BearSSL's decoder gives the verdict. */
+#define RSA_UNPARSED (-1)
+
 static unsigned char *rsa_element (utls_skey *key, size_t *used, utls_der *seq, size_t *len, int *r)
 {
   utls_der v;
   unsigned char *where;
-  if (!utlsp_der_uint(seq, &v) || !v.len)
+  if (!utlsp_der_uint(seq, &v))
+  {
+    *r = RSA_UNPARSED;
+    return 0;
+  }
+  if (!v.len)
   {
     *r = UTLS_ERR_BADKEY;
     return 0;
@@ -60,7 +68,9 @@ static uint32_t rsa_bitlen (utls_der const *n)
  * The version, already read, must be 0: two primes, no otherPrimeInfos.
  * What BearSSL's decoder keeps is copied the same way (leading zeros
  * stripped) into key->data; no other buffer holds key material. Unlike
- * that decoder, we refuse CRT elements of value 0.
+ * that decoder, we refuse CRT elements of value 0 and a version other
+ * than 0: such a key is broken, better said at start than by failed
+ * handshakes. What the walker cannot read is RSA_UNPARSED.
  */
 static int rsa_fields (utls_skey *key, utls_der const *version, utls_der seq)
 {
@@ -69,15 +79,16 @@ static int rsa_fields (utls_skey *key, utls_der const *version, utls_der seq)
   size_t used = 0;
   int r = 0;
   if (version->len) return UTLS_ERR_KEYTYPE;
-  if (!utlsp_der_uint(&seq, &n) || !n.len) return UTLS_ERR_BADKEY;
+  if (!utlsp_der_uint(&seq, &n)) return RSA_UNPARSED;
+  if (!n.len) return UTLS_ERR_BADKEY;
   if (rsa_bitlen(&n) > 4096) return UTLS_ERR_KEYTYPE;
-  if (!utlsp_der_uint(&seq, &v) || !utlsp_der_uint(&seq, &v)) return UTLS_ERR_BADKEY;
+  if (!utlsp_der_uint(&seq, &v) || !utlsp_der_uint(&seq, &v)) return RSA_UNPARSED;
   dst->p = rsa_element(key, &used, &seq, &dst->plen, &r);
   if (!r) dst->q = rsa_element(key, &used, &seq, &dst->qlen, &r);
   if (!r) dst->dp = rsa_element(key, &used, &seq, &dst->dplen, &r);
   if (!r) dst->dq = rsa_element(key, &used, &seq, &dst->dqlen, &r);
   if (!r) dst->iq = rsa_element(key, &used, &seq, &dst->iqlen, &r);
-  if (!r && seq.len) r = UTLS_ERR_BADKEY;
+  if (!r && seq.len) r = RSA_UNPARSED;
   if (r) return r;
   dst->n_bitlen = rsa_bitlen(&n);
   key->type = BR_KEYTYPE_RSA;
@@ -94,14 +105,14 @@ static int rsa_decode (utls_skey *key, unsigned char const *der, size_t len)
 {
   utls_der in = { .s = der, .len = len };
   utls_der outer, version, alg, octets, seq;
-  if (!utlsp_der_expect(&in, UTLSP_TAG_SEQUENCE, &outer, 0) || in.len) return UTLS_ERR_BADKEY;
-  if (!utlsp_der_uint(&outer, &version)) return UTLS_ERR_BADKEY;
+  if (!utlsp_der_expect(&in, UTLSP_TAG_SEQUENCE, &outer, 0) || in.len) return RSA_UNPARSED;
+  if (!utlsp_der_uint(&outer, &version)) return RSA_UNPARSED;
   if (!outer.len || outer.s[0] != UTLSP_TAG_SEQUENCE) return rsa_fields(key, &version, outer);
   if (version.len > 1 || (version.len && version.s[0] > 1)) return UTLS_ERR_KEYTYPE;
-  if (!utlsp_der_expect(&outer, UTLSP_TAG_SEQUENCE, &alg, 0)) return UTLS_ERR_BADKEY;
-  if (!utlsp_der_expect(&outer, UTLSP_TAG_OCTETSTRING, &octets, 0)) return UTLS_ERR_BADKEY;
-  if (!utlsp_der_expect(&octets, UTLSP_TAG_SEQUENCE, &seq, 0) || octets.len) return UTLS_ERR_BADKEY;
-  if (!utlsp_der_uint(&seq, &version)) return UTLS_ERR_BADKEY;
+  if (!utlsp_der_expect(&outer, UTLSP_TAG_SEQUENCE, &alg, 0)) return RSA_UNPARSED;
+  if (!utlsp_der_expect(&outer, UTLSP_TAG_OCTETSTRING, &octets, 0)) return RSA_UNPARSED;
+  if (!utlsp_der_expect(&octets, UTLSP_TAG_SEQUENCE, &seq, 0) || octets.len) return RSA_UNPARSED;
+  if (!utlsp_der_uint(&seq, &version)) return RSA_UNPARSED;
   return rsa_fields(key, &version, seq);
 }
 
@@ -186,12 +197,21 @@ static int br_decode (utls_skey *key, unsigned char const *der, size_t len)
  * decoded by our DER walker: br_skey_decoder, a T0 interpreter, takes
  * 200-250 us on an RSA-2048 key, and tlsd pays that on every connection.
  * EC keys are small (10 us) and stay with it, and so does anything our
- * strict DER walker cannot read, so that no key that loaded before is
- * refused now; such keys pay the old price.
+ * strict DER walker cannot read, so that only broken RSA keys (a CRT
+ * element of 0, a version other than 0) are refused that BearSSL took;
+ * such keys pay the old price.
  */
 static int key_decode (utls_skey *key, unsigned char const *der, size_t len)
 {
-  int r = is_rsa(der, len) ? rsa_decode(key, der, len) : br_decode(key, der, len);
+  int r = RSA_UNPARSED;
+  if (is_rsa(der, len))
+  {
+    r = rsa_decode(key, der, len);
+    /* What our strict walker cannot read (BER lengths, say) gets
+       BearSSL's verdict, as before. */
+    if (r) utls_skey_wipe(key);
+  }
+  if (r == RSA_UNPARSED) r = br_decode(key, der, len);
   if (r) utls_skey_wipe(key);
   return r;
 }

@@ -1235,6 +1235,34 @@ static size_t element_at (unsigned char const *der, size_t len, size_t i)
   return (size_t)(whole.s - der);
 }
 
+/*
+ * BER, not DER: p's length in a non-minimal form (82 00 81 for 81 81).
+ * Our walker cannot read it, BearSSL can: its verdict stands, and the
+ * key loads with BearSSL's fields, as it did before our decoder.
+ */
+static void rsa_ber (char const *name, uint32_t bits)
+{
+  size_t len, at, n = 0;
+  unsigned char *der = slurp(pkifile(name), &len);
+  unsigned char *buf = malloc(len + 16);
+  char const *file = tmpfile_path("ber.der");
+  if (!buf) exit(1);
+  at = element_at(der, len, 4);
+  CHECK(der[at] == 0x02 && der[at + 1] == 0x81, "%s: p is not 02 81 LL", name);
+  memcpy(buf, der + 4, at - 4);
+  n = at - 4;
+  buf[n++] = 0x02;
+  buf[n++] = 0x82;
+  buf[n++] = 0x00;
+  buf[n++] = der[at + 2];
+  memcpy(buf + n, der + at + 3, len - at - 3);
+  n += len - at - 3;
+  spit_seq(file, buf, n);
+  rsa_same(file, bits);
+  free(buf);
+  free(der);
+}
+
 /* Damaged forms of a real PKCS#1 key. */
 static void rsa_damaged (char const *name)
 {
@@ -1316,6 +1344,7 @@ static void test_rsa_keys (void)
     utls_skey_wipe(&key);
   }
   rsa_damaged("rsa.pkcs1.key.der");
+  rsa_ber("rsa.pkcs1.key.der", 2048);
   /* The same cuts of a PKCS#8 key. */
   {
     size_t len;
