@@ -145,6 +145,8 @@ int utlsp_getopt (int *argcp, char const *const **argvp, char const *optstring, 
   unsigned int nlongs = 0, i = 0;
   int argc = *argcp;
   char const *const *argv = *argvp;
+  if (argc < 1) strerr_dieusage(UTLS_EXIT_USAGE, usage);
+  if (argc >= UTLSP_ARGV_MAX) strerr_dief(UTLS_EXIT_USAGE, "too many arguments");
   /* Copied only when needed: the copy dirties a page of memory that the
      engine, running for the whole connection, would otherwise keep. */
   if (maybe_long(argc, argv))

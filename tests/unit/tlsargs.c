@@ -2,12 +2,17 @@
 
 /*
  * Unit test: utlsp_split_long (long options out of argv, attached and
- * separate option values) and utlsp_block_valid (the UCSPI-TLS variable
+ * separate option values), utlsp_getopt's refusals (no argv at all, too
+ * many arguments: exit 100, with or without a --long word) and
+ * utlsp_block_valid (the UCSPI-TLS variable
  * block format, also what tlsd hands to its application).
  */
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
 
 #include <skalibs/strerr.h>
 
@@ -48,9 +53,47 @@ static void block (char const *what, char const *s, size_t len, int valid)
   if (utlsp_block_valid(&b) != valid) fail(what, valid ? "refused" : "accepted");
 }
 
+/* utlsp_getopt on argc/argv in a child: its exit status, 0 if it returned. */
+static int getopt_status (int argc, char const *const *argv)
+{
+  int wstat;
+  pid_t pid = fork();
+  if (pid < 0) { perror("fork"); exit(111); }
+  if (!pid)
+  {
+    utlsp_opts opts = UTLSP_OPTS_ZERO;
+    freopen("/dev/null", "w", stderr);
+    utlsp_getopt(&argc, &argv, "v:K:SsJjYyZzk:a:", &opts, "tlsd [ options ] prog...", 1);
+    _exit(0);
+  }
+  if (waitpid(pid, &wstat, 0) != pid || !WIFEXITED(wstat)) return -1;
+  return WEXITSTATUS(wstat);
+}
+
+static void refusals (void)
+{
+  static char const *many[UTLSP_ARGV_MAX + 2];
+  char const *none[1] = { 0 };
+  char buf[64];
+  unsigned int i = 0;
+  int st = getopt_status(0, none);
+  if (st != 100) { snprintf(buf, sizeof buf, "exit %d, wanted 100", st); fail("argc 0", buf); }
+  for (; i <= UTLSP_ARGV_MAX; i++) many[i] = i ? "x" : "tlsd";
+  many[UTLSP_ARGV_MAX + 1] = 0;
+  st = getopt_status(UTLSP_ARGV_MAX + 1, many);
+  if (st != 100) { snprintf(buf, sizeof buf, "exit %d, wanted 100", st); fail("too many arguments", buf); }
+  many[1] = "--insecure-no-verify";
+  st = getopt_status(UTLSP_ARGV_MAX + 1, many);
+  if (st != 100) { snprintf(buf, sizeof buf, "exit %d, wanted 100", st); fail("too many arguments, with a --long word", buf); }
+  many[1] = "x";
+  st = getopt_status(3, many);
+  if (st) { snprintf(buf, sizeof buf, "exit %d, wanted 0", st); fail("three plain words", buf); }
+}
+
 int main (void)
 {
   PROG = NAME;
+  refusals();
   split("plain", (char const *[]){ "tlsc", "-k", "host", "prog", 0 }, "tlsc|-k|host|prog", "");
   split("long first", (char const *[]){ "tlsc", "--pin=x", "-k", "h", "prog", 0 }, "tlsc|-k|h|prog", "--pin=x");
   split("long after a value", (char const *[]){ "tlsc", "-k", "h", "--insecure-no-verify", "prog", 0 }, "tlsc|-k|h|prog", "--insecure-no-verify");
