@@ -21,69 +21,17 @@
 #include "der-internal.h"
 #include "load-internal.h"
 
-static char const *pki;
-static char tmpdir[] = "/tmp/utls-load.XXXXXX";
-static int failures = 0;
-
-#define CHECK(cond, ...) do { if (!(cond)) fail(__LINE__, __VA_ARGS__); } while (0)
-
-static void fail (int line, char const *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void fail (int line, char const *fmt, ...)
-{
-  va_list ap;
-  fprintf(stderr, "load: FAIL: line %d: ", line);
-  va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  fputc('\n', stderr);
-  failures++;
-}
+#define UNIT_NAME "load"
+#include "unit-files.h"
 
 static char const *pkifile (char const *name)
 {
-  static char buf[4][4096];
-  static unsigned int which = 0;
-  char *s = buf[which++ & 3];
-  snprintf(s, sizeof(buf[0]), "%s/%s", pki, name);
-  return s;
+  return path_in(0, pki, name);
 }
 
 static char const *tmpfile_path (char const *name)
 {
-  static char buf[4][4096];
-  static unsigned int which = 0;
-  char *s = buf[which++ & 3];
-  snprintf(s, sizeof(buf[0]), "%s/%s", tmpdir, name);
-  return s;
-}
-
-/* Whole file into a malloc'ed buffer; exits on failure (harness error). */
-static unsigned char *slurp (char const *file, size_t *len)
-{
-  FILE *f = fopen(file, "rb");
-  unsigned char *buf;
-  long n;
-  if (!f || fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET))
-  {
-    fprintf(stderr, "load: FAIL: cannot read %s\n", file);
-    exit(1);
-  }
-  buf = malloc((size_t)n + 1);
-  if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) exit(1);
-  fclose(f);
-  *len = (size_t)n;
-  return buf;
-}
-
-static void spit (char const *file, void const *s, size_t len, char const *mode)
-{
-  FILE *f = fopen(file, mode);
-  if (!f || fwrite(s, 1, len, f) != len || fclose(f))
-  {
-    fprintf(stderr, "load: FAIL: cannot write %s\n", file);
-    exit(1);
-  }
+  return path_in(1, tmpdir, name);
 }
 
 static void filler (char const *file, size_t len)
@@ -704,55 +652,12 @@ static void test_anchors_dir (void)
 
 /* ---- filtered trust anchors ---- */
 
-typedef struct first_cert_s first_cert;
-struct first_cert_s
-{
-  unsigned char der[4096];
-  size_t len;
-};
-
-static int first_cert_keep (void *ctx, unsigned char const *der, size_t len)
-{
-  first_cert *c = ctx;
-  if (c->len || len > sizeof(c->der)) return 0;
-  memcpy(c->der, der, len);
-  c->len = len;
-  return 0;
-}
-
-/* Subject Name of the first certificate of a PKI file (even one BearSSL can't decode), in *buf. */
-static utls_der subject_of (char const *name, first_cert *buf)
-{
-  size_t len;
-  unsigned char *s = slurp(pkifile(name), &len);
-  utls_x509_info info;
-  utls_der subject;
-  buf->len = 0;
-  if (utlsp_load_certs(s, len, &first_cert_keep, buf) || !buf->len || utls_x509_parse(&info, buf->der, buf->len))
-  {
-    fprintf(stderr, "load: FAIL: no subject in %s\n", name);
-    exit(1);
-  }
-  free(s);
-  subject = info.subject;
-  return subject;
-}
 
 static int dn_is (br_x509_trust_anchor const *ta, utls_der const *name)
 {
   return ta->dn.len == name->len && !memcmp(ta->dn.data, name->s, name->len);
 }
 
-static int same_anchor (br_x509_trust_anchor const *a, br_x509_trust_anchor const *b)
-{
-  if (a->dn.len != b->dn.len || memcmp(a->dn.data, b->dn.data, a->dn.len)) return 0;
-  if (a->flags != b->flags || a->pkey.key_type != b->pkey.key_type) return 0;
-  if (a->pkey.key_type == BR_KEYTYPE_RSA)
-    return a->pkey.key.rsa.nlen == b->pkey.key.rsa.nlen && !memcmp(a->pkey.key.rsa.n, b->pkey.key.rsa.n, a->pkey.key.rsa.nlen)
-      && a->pkey.key.rsa.elen == b->pkey.key.rsa.elen && !memcmp(a->pkey.key.rsa.e, b->pkey.key.rsa.e, a->pkey.key.rsa.elen);
-  return a->pkey.key.ec.curve == b->pkey.key.ec.curve && a->pkey.key.ec.qlen == b->pkey.key.ec.qlen
-    && !memcmp(a->pkey.key.ec.q, b->pkey.key.ec.q, a->pkey.key.ec.qlen);
-}
 
 /* Names used by the filtered loading tests. */
 typedef struct want_s want;
@@ -766,12 +671,12 @@ struct want_s
 static void want_init (want *w)
 {
   static unsigned char const other[] = { 0x30, 0x0f, 0x31, 0x0d, 0x30, 0x0b, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x04, 'n', 'o', 'n', 'e' };
-  w->ca = subject_of("ca.pem", &w->buf[0]);
-  w->inter = subject_of("int.pem", &w->buf[1]);
-  w->self = subject_of("selfsigned.pem", &w->buf[2]);
-  w->ed = subject_of("ed25519.pem", &w->buf[3]);
-  w->leaf = subject_of("ec.pem", &w->buf[4]);
-  w->rsa = subject_of("rsa.pem", &w->buf[5]);
+  w->ca = subject_of(pki, "ca.pem", &w->buf[0]);
+  w->inter = subject_of(pki, "int.pem", &w->buf[1]);
+  w->self = subject_of(pki, "selfsigned.pem", &w->buf[2]);
+  w->ed = subject_of(pki, "ed25519.pem", &w->buf[3]);
+  w->leaf = subject_of(pki, "ec.pem", &w->buf[4]);
+  w->rsa = subject_of(pki, "rsa.pem", &w->buf[5]);
   w->absent.s = other;
   w->absent.len = sizeof(other);
 }
@@ -1473,22 +1378,8 @@ static void cleanup (void)
 
 int main (int argc, char const *const *argv)
 {
-  if (argc < 2)
-  {
-    fprintf(stderr, "load: usage: load pkidir\n");
-    return 99;
-  }
-  pki = argv[1];
-  if (access(pkifile(".done"), F_OK))
-  {
-    fprintf(stderr, "load: FAIL: %s was not made by tests/pki/gen.sh\n", pki);
-    return 99;
-  }
-  if (!mkdtemp(tmpdir))
-  {
-    perror("load: mkdtemp");
-    return 99;
-  }
+  int r = unit_start(argc, argv);
+  if (r) return r;
   test_pem_accepted();
   test_pem_rejected();
   test_pem_roundtrip();
