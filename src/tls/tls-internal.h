@@ -164,7 +164,8 @@ extern void utlsp_client_check (utlsp_opts const *opts, utls_fds *fds);
  * or reset) and key is an EC key: the full key check (a scalar
  * multiplication, ~0.4 ms), which the per-connection start-up check
  * leaves out. If key is not chain's, returns the "key K does not match
- * certificate C" message and sets *failexit to 96; else returns 0.
+ * certificate C: ... (the peer refused the handshake: ...)" message and
+ * sets *failexit to 96; else returns 0.
  */
 extern char const *utlsp_key_mismatch (utls_engine const *e, utls_skey const *key, utls_chain const *chain, char const *certfile, char const *keyfile, int *failexit);
 

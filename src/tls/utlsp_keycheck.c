@@ -24,7 +24,7 @@ char const *utlsp_key_mismatch (utls_engine const *e, utls_skey const *key, utls
 {
   static char fallback[] = "the private key does not match its certificate";
   static char *msg = 0;
-  char const *why;
+  char const *why, *seen;
   size_t len;
   int r;
   if (e->handshake_done || !peer_refused(e) || key->type != BR_KEYTYPE_EC) return 0;
@@ -32,7 +32,9 @@ char const *utlsp_key_mismatch (utls_engine const *e, utls_skey const *key, utls
   if (!r) return 0;
   *failexit = UTLS_EXIT_CONFIG;
   why = utls_error_str(r);
-  len = strlen(keyfile) + strlen(certfile) + strlen(why) + 40;
+  /* What the engine saw is said too: every error is reported. */
+  seen = utlsp_engine_errstr(e);
+  len = strlen(keyfile) + strlen(certfile) + strlen(why) + strlen(seen) + 80;
   free(msg);
   msg = malloc(len);
   if (!msg) return fallback;
@@ -42,5 +44,8 @@ char const *utlsp_key_mismatch (utls_engine const *e, utls_skey const *key, utls
   strcat(msg, certfile);
   strcat(msg, ": ");
   strcat(msg, why);
+  strcat(msg, " (the peer refused the handshake: ");
+  strcat(msg, seen);
+  strcat(msg, ")");
   return msg;
 }

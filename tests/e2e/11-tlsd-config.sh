@@ -86,15 +86,16 @@ cfg 96 "tlsd: fatal: unable to use key file $K/secp256k1.key: unsupported key ty
 # the curve or the RSA modulus differ
 cfg 96 "tlsd: fatal: key $K/ec.key does not match certificate $K/rsa.pem: private key does not match the certificate" CERTFILE="$K/rsa.pem" KEYFILE="$K/ec.key"
 # An EC key of the certificate's curve but another value: found when the
-# first handshake that used it fails (the client refuses the signature),
-# with the same line and the same 96; the application never runs.
+# first handshake that used it fails (the client refuses the signature:
+# OpenSSL sends decrypt_error), with the same line, what the engine saw,
+# and the same 96; the application never runs.
 mismatch_hs() {
   mkdir -p "$T/$1"
   serve1 "$1" env CERTFILE="$2" KEYFILE="$3" tlsd "$CFG_APP" "$T/$1"
   tls_client "$1" -CAfile "$K/ca.pem"
   finish1
   expect_status "$1" 96
-  printf '%s\n' "tlsd: fatal: key $3 does not match certificate $2: private key does not match the certificate" >"$T/$1.want"
+  printf '%s\n' "tlsd: fatal: key $3 does not match certificate $2: private key does not match the certificate (the peer refused the handshake: received alert decrypt_error)" >"$T/$1.want"
   cmp -s "$T/$1.want" "$T/$1.err" || { cat "$T/$1.err" >&2; fail "$1: tlsd's message"; }
   [ ! -e "$T/$1/ran" ] || fail "$1: the application ran with a mismatched key"
   [ "$cli_status" != 0 ] || fail "$1: the client accepted the handshake"

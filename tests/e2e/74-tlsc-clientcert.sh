@@ -67,7 +67,7 @@ expect_grep 'peer did not return a certificate' "$o3_ERR"
 # tlsc then names the key as the reason: 96, no app.
 ossl o4
 run 96 tcli "$o4_PORT" env CERTFILE="$P/client.chain.pem" KEYFILE="$P/ec.key" tlsc -y -k localhost cli-app.sh "$T/o4.app" 'x\n'
-err_is "tlsc: fatal: key $P/ec.key does not match certificate $P/client.chain.pem: private key does not match the certificate"
+err_is "tlsc: fatal: key $P/ec.key does not match certificate $P/client.chain.pem: private key does not match the certificate (the peer refused the handshake: received alert decrypt_error)"
 no_app "$T/o4.app" "client key of the right curve but not the certificate's, openssl s_server"
 # The same key, but a server chain that tlsc refuses (CAFILE: another
 # CA): that refusal is the reason, not the key, which never signed.
