@@ -352,7 +352,8 @@ static void app_read (loop_state *st)
       if (st->in_end > st->in_high) st->in_high = st->in_end;
       st->in_flush = st->in_end < UTLS_PLAIN_SIZE;
       feed_plain(st);
-      if (st->in_flush || st->in_start < st->in_end || (size_t)r < len + UTLS_PLAIN_SIZE) break;
+      /* Stop with plaintext left (no room), or after a short read. */
+      if (st->in_start < st->in_end || (size_t)r < len + UTLS_PLAIN_SIZE) break;
     }
     if (UTLS_STAGE_SIZE - st->stage_end < BR_SSL_BUFSIZE_OUTPUT) break;
   }
