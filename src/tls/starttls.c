@@ -5,6 +5,7 @@
 #include <strings.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include <fcntl.h>
 
 #include <skalibs/allreadwrite.h>
 #include <skalibs/djbunix.h>
@@ -16,15 +17,16 @@
 
 #include "tls-internal.h"
 
-#define USAGE "starttls [ -v verbosity ] [ -c ] [ -p smtp|lmtp|pop3|imap ] [ -h heloname ] [ -t timeout ] prog..."
+#define USAGE "starttls [ -v verbosity ] [ -c ] [ -p smtp|lmtp|pop3|imap ] [ -h heloname ] [ -t timeout ] [ -6 fdr ] [ -7 fdw ] prog..."
 
 /*
  * starttls: the UCSPI-TLS handover for programs that do not speak the
  * control protocol. Run under ucspitlsd or ucspitlsc: it asks for TLS
  * with "Y", reads the SSL_* variables, puts the TLS channel on 0/1
- * (server) or 6/7 (client, -c), and execs prog. With -p, it first does
- * the client side of the protocol's plaintext STARTTLS dialogue on 6/7,
- * and fails closed: no STARTTLS offered, no program.
+ * (server) or 6/7 (client, -c; or the -6/-7 descriptors of a ucspitlsc
+ * that was given other ones), and execs prog. With -p, it first does
+ * the client side of the protocol's plaintext STARTTLS dialogue on those
+ * descriptors, and fails closed: no STARTTLS offered, no program.
  */
 
 #define LINE_MAX_LEN 2048
@@ -40,9 +42,36 @@ struct dialogue_s
   char line[LINE_MAX_LEN + 1];
 };
 
+/*
+ * A server line, made safe for a log or a terminal: printable ASCII
+ * as is, a backslash as \\, any other byte (escape sequences, a CR
+ * inside the line, bytes above 0x7e) as \xHH; at most 256 bytes of it,
+ * then "...". A NUL ends the line as C sees it.
+ */
+static char const *printable (char const *line)
+{
+  static char out[256 * 4 + 4];
+  static char const hex[] = "0123456789abcdef";
+  size_t i = 0, n = 0;
+  for (; line[i] && i < 256; i++)
+  {
+    unsigned char c = line[i];
+    if (c == '\\') { out[n++] = '\\'; out[n++] = '\\'; }
+    else if (c >= 0x20 && c < 0x7f) out[n++] = c;
+    else
+    {
+      out[n++] = '\\'; out[n++] = 'x';
+      out[n++] = hex[c >> 4]; out[n++] = hex[c & 15];
+    }
+  }
+  if (line[i]) { memcpy(out + n, "...", 3); n += 3; }
+  out[n] = 0;
+  return out;
+}
+
 static void die_peer (char const *what, char const *line)
 {
-  strerr_dief(UTLS_EXIT_PROTOCOL, what, line ? ": " : "", line ? line : "");
+  strerr_dief(UTLS_EXIT_PROTOCOL, what, line ? ": " : "", line ? printable(line) : "");
 }
 
 /* Next line from the server, CRLF or LF stripped; bytes are kept for the next call. */
@@ -192,6 +221,36 @@ static int env_fd (char const *name)
   return (int)u;
 }
 
+/* Moves fd to a new number above min (and above 7), close-on-exec. */
+static int fd_above (int fd, int min)
+{
+  int r = fcntl(fd, F_DUPFD_CLOEXEC, min < 8 ? 8 : min + 1);
+  if (r < 0) strerr_diefusys(UTLS_EXIT_SYS, "duplicate a descriptor");
+  fd_close(fd);
+  return r;
+}
+
+/*
+ * Puts the TLS channel on to_r/to_w. Both ends first go above every
+ * target, so that placing one can never overwrite the other, whatever
+ * numbers SSLREADFD and SSLWRITEFD hold.
+ */
+static void place (int rfd, int wfd, int to_r, int to_w)
+{
+  int top = to_r > to_w ? to_r : to_w;
+  rfd = fd_above(rfd, top);
+  wfd = fd_above(wfd, top);
+  if (fd_move(to_r, rfd) < 0 || fd_move(to_w, wfd) < 0)
+    strerr_diefusys(UTLS_EXIT_SYS, "move descriptors");
+}
+
+static int scan_fd (char const *s, char const *what)
+{
+  unsigned int u;
+  if (!uint0_scan(s, &u) || u > 1023) strerr_dief(UTLS_EXIT_USAGE, what, " must be a descriptor number, not: ", s);
+  return (int)u;
+}
+
 /* Sends Y, reads the variables. A handshake failure gives EOF and nothing. */
 static void handover (int ctl, utls_envblock *block)
 {
@@ -214,11 +273,11 @@ int main (int argc, char const *const *argv)
   char const *proto = 0;
   char const *helo = getenv("TCPLOCALHOST");  /* "0" under tcpclient -l 0 */
   unsigned int timeout = 60000;
-  int client = 0, ctl, rfd, wfd;
+  int client = 0, ctl, rfd, wfd, net_r = 6, net_w = 7;
   PROG = "starttls";
   for (;;)
   {
-    int opt = subgetopt_r(argc, argv, "v:cp:h:t:", &l);
+    int opt = subgetopt_r(argc, argv, "v:cp:h:t:6:7:", &l);
     unsigned int u;
     if (opt == -1) break;
     switch (opt)
@@ -228,6 +287,8 @@ int main (int argc, char const *const *argv)
       case 'p': proto = l.arg; client = 1; break;
       case 'h': helo = l.arg; break;
       case 't': if (!uint0_scan(l.arg, &timeout)) strerr_dief(UTLS_EXIT_USAGE, "timeout (-t) must be an unsigned integer, not: ", l.arg); break;
+      case '6': net_r = scan_fd(l.arg, "network read descriptor (-6)"); client = 1; break;
+      case '7': net_w = scan_fd(l.arg, "network write descriptor (-7)"); client = 1; break;
       default: strerr_dieusage(UTLS_EXIT_USAGE, USAGE);
     }
   }
@@ -237,14 +298,20 @@ int main (int argc, char const *const *argv)
     strerr_dief(UTLS_EXIT_USAGE, "unknown protocol for -p (smtp, lmtp, pop3 or imap): ", proto);
   if (!helo || !helo[0] || !strcmp(helo, "0")) helo = default_helo();
   if (strpbrk(helo, " \r\n")) strerr_dief(UTLS_EXIT_USAGE, "invalid HELO name for -h: ", helo);
+  /* The TLS channel needs a descriptor for each direction. */
+  if (net_r == net_w) strerr_dief(UTLS_EXIT_USAGE, "-6 and -7 must be two different descriptors");
   ctl = env_fd("SSLCTLFD");
   rfd = env_fd("SSLREADFD");
   wfd = env_fd("SSLWRITEFD");
+  if (ctl == rfd || ctl == wfd || rfd == wfd)
+    strerr_dief(UTLS_EXIT_USAGE, "SSLCTLFD, SSLREADFD and SSLWRITEFD must be three different descriptors");
+  if (fcntl(ctl, F_GETFD) < 0 || fcntl(rfd, F_GETFD) < 0 || fcntl(wfd, F_GETFD) < 0)
+    strerr_dief(UTLS_EXIT_USAGE, "SSLCTLFD, SSLREADFD or SSLWRITEFD is not an open descriptor: run starttls under ucspitlsd or ucspitlsc");
 
   if (proto)
   {
-    d.rfd = 6;
-    d.wfd = 7;
+    d.rfd = net_r;
+    d.wfd = net_w;
     tain_now_set_stopwatch_g();
     if (timeout) { tain_from_millisecs(&d.deadline, timeout); tain_add_g(&d.deadline, &d.deadline); }
     else d.deadline = tain_infinite;
@@ -255,7 +322,6 @@ int main (int argc, char const *const *argv)
     if (d.len) strerr_dief(UTLS_EXIT_PROTOCOL, "server sent data after its STARTTLS reply (response injection): refusing");
   }
   handover(ctl, &block);
-  if (fd_move(client ? 6 : 0, rfd) < 0 || fd_move(client ? 7 : 1, wfd) < 0)
-    strerr_diefusys(UTLS_EXIT_SYS, "move descriptors");
+  place(rfd, wfd, client ? net_r : 0, client ? net_w : 1);
   utlsp_exec_env(argv, &block, 1, unset, sizeof unset);
 }

@@ -71,6 +71,18 @@ expect_grep 'response injection' "$T/err"
 uc_wait_pid "$inj2_PID" ; [ "$UC_ST" = 0 ] || { cat "$inj2_ERR" >&2 ; fail "inject2: the scripted server failed"; }
 expect_grep '^after: eof$' "$inj2_OUT"
 
+# ---- client side: a server line is logged escaped, never raw: a
+# greeting with terminal escapes, a bell, a CR and a backslash, 327
+# bytes, becomes \xHH escapes, \\ and "..." after 256 bytes
+uc_accept1 hos "$H/uc-smtpsrv.py" hostile
+run 98 uc_tcpclient "$hos_PORT" ucspitlsc -k localhost starttls -p smtp sh -c ": >'$T/ran'"
+[ ! -e "$T/ran" ] || fail "hostile: the program ran"
+a229=$(printf '%229s' '' | tr ' ' A)
+printf '%s\n' "starttls: fatal: server greeting is not 220: 554 \\x1b[2J\\x1b]0;owned\\x07 evil\\x0dX\\\\y$a229..." >"$T/want"
+expect_file_eq "$T/err" "$T/want"
+if LC_ALL=C grep -q "$(printf '[\033\007\r]')" "$T/err"; then fail "hostile: raw control characters reached stderr"; fi
+uc_wait_pid "$hos_PID"
+
 # ---- client side: the application writes y with the greeting unread
 uc_accept1 early "$H/uc-smtpsrv.py" early
 run 98 env CAFILE="$P/ca.pem" sh -c "timeout -k 2 20 tcpclient -R -H -l0 127.0.0.1 '$early_PORT' ucspitlsc -k localhost python3 '$H/uc-capp.py' '$T/capp.report' 0.5; st=\$?; echo ucspitlsc-exit=\$st >&2; exit \$st"

@@ -113,4 +113,27 @@ uc_wait_ends mf 5
 uc_expect_status mf 0
 expect_grep '^mailfront\[[0-9]+\]: Subject: uc-smtpclient s3$' "$mf_ERR"
 
+# ---- the network on 3/4 instead of 6/7: ucspitlsc -6 3 -7 4 and
+# starttls -6 3 -7 4 do the dialogue there and put the TLS pipes there
+# (6 and 7 closed, so nothing can land on them by accident)
+cat >"$T/on34.sh" <<'EOS'
+#!/bin/sh
+exec 3<&6 4>&7 6<&- 7>&-
+exec ucspitlsc -k localhost -6 3 -7 4 starttls -6 3 -7 4 -p smtp -h client.test \
+  sh -c 'ls -l /proc/$$/fd/ >"$1"; printf "QUIT\r\n" >&4; cat <&3' fds "$1"
+EOS
+run 0 env CAFILE="$P/ca.pem" timeout -k 2 20 tcpclient -R -H -l0 127.0.0.1 "$mf_PORT" \
+  sh "$T/on34.sh" "$T/fds34"
+expect_grep '^221 ' "$T/out"
+expect_grep ' 3 -> pipe:' "$T/fds34"
+expect_grep ' 4 -> pipe:' "$T/fds34"
+expect_no_grep 'socket:' "$T/fds34"
+expect_no_grep 'warning|fatal' "$T/err"
+uc_wait_ends mf 6
+uc_expect_status mf 0
+# the refusal: one descriptor cannot carry both directions of the pipes
+run 100 env SSLCTLFD=9 SSLREADFD=10 SSLWRITEFD=11 starttls -6 3 -7 3 -p smtp true
+printf '%s\n' 'starttls: fatal: -6 and -7 must be two different descriptors' >"$T/want"
+expect_file_eq "$T/err" "$T/want"
+
 exit 0

@@ -8,6 +8,8 @@
 #   inject  220 greeting; EHLO -> 250-... 250 STARTTLS; STARTTLS ->
 #           "220 go ahead\r\n250 injected\r\n" in ONE write
 #   early   sends "220 early bird\r\n" at once, then only listens
+#   hostile a 554 greeting with terminal escape sequences, a bell, a CR
+#           and a backslash in it, 327 bytes long
 # Then it records, on stdout, what the client sent next:
 #   after: eof                    the client closed without a byte
 #   after: reset                  the same, with our bytes unread (RST)
@@ -74,6 +76,9 @@ if mode == "inject":
     if l != "STARTTLS":
         sys.exit("uc-smtpsrv: expected STARTTLS, got %r" % l)
     c.sendall(b"220 go ahead\r\n250 injected\r\n")
+    after()
+elif mode == "hostile":
+    c.sendall(b"554 \x1b[2J\x1b]0;owned\x07 evil\rX\\y" + b"A" * 300 + b"\r\n")
     after()
 elif mode == "early":
     c.sendall(b"220 early bird\r\n")
