@@ -2,6 +2,7 @@
 
 #include <bearssl.h>
 
+#include <skalibs/bytestr.h>
 #include <skalibs/types.h>
 
 #include <utls/utls.h>
@@ -27,8 +28,11 @@ void utls_envblock_add_session (utls_envblock *block, br_ssl_engine_context *eng
   utls_suite_info const *suite;
   char const *alpn = br_ssl_engine_get_selected_protocol(eng);
   char const *version = utls_version_str(br_ssl_engine_get_version(eng));
+  /* The only public way to the suite is a copy of the whole session,
+     master secret included: take what we need and wipe the copy. */
   br_ssl_engine_get_session_parameters(eng, &sp);
   suite = utls_suite_find(sp.cipher_suite);
+  byte_zzero((char *)&sp, sizeof sp);
   /* SSL_PROTOCOL first: some UCSPI-TLS consumers require it there. */
   utls_envblock_add(block, "SSL_PROTOCOL", version ? version : "unknown");
   if (suite)
