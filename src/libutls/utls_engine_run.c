@@ -1,10 +1,12 @@
 /* ISC license. */
 
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/uio.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -68,7 +70,10 @@ struct loop_state_s
   size_t out_start;
   size_t out_end;
   size_t out_high;
-  tain deadline;
+  tain handshake_deadline;  /* infinite once the handshake is done */
+  tain idle_deadline;       /* infinite before the handshake and without -I */
+  tain write_deadline;      /* valid while write_armed */
+  int write_armed;          /* records wait for the network */
   int net_in_eof;
   int net_hup;
   int net_out_shut;
@@ -187,6 +192,8 @@ static void net_write (loop_state *st)
   }
   st->stage_start += r;
   if (st->stage_start == st->stage_end) st->stage_start = st->stage_end = 0;
+  /* Progress: the peer reads. The deadline starts again from now. */
+  st->write_armed = 0;
 }
 
 static void net_read (loop_state *st)
@@ -360,31 +367,42 @@ static void app_read (loop_state *st)
 }
 
 /*
- * The session is closed. A fatal alert is a failure, except one that
+ * The session is closed. A fatal alert is a failure, except the one that
  * answers our own end of data: OpenSSL 3 peers reply to a TCP half-close
  * without close_notify (-s) with decode_error, after having read all
- * we sent. A peer close_notify while the application still had data to
+ * we sent. Any other alert then (bad_record_mac, decrypt_error...) says
+ * that what we sent did not arrive intact: a failure, not an end. A peer close_notify while the application still had data to
  * send cuts that data off: TLS 1.2 (and BearSSL) cannot send after it.
  */
 static int closed (loop_state *st)
 {
   utls_engine *e = st->e;
   int err = br_ssl_engine_last_error(st->eng);
-  if (err >= BR_ERR_RECV_FATAL_ALERT && err < BR_ERR_SEND_FATAL_ALERT && st->net_out_shut && !st->close_sent)
+  if (err == BR_ERR_RECV_FATAL_ALERT + BR_ALERT_DECODE_ERROR && st->net_out_shut && !st->close_sent)
     e->peer_alert_after_eof = err - BR_ERR_RECV_FATAL_ALERT;
   else if (err) fail_tls(st, err);
   else if (!st->close_sent)
   {
     e->peer_close_notify = 1;
-    if (e->fds.app_in >= 0 || st->in_start < st->in_end) e->app_output_cut = 1;
+    if (e->fds.app_in >= 0 || st->in_start < st->in_end)
+    {
+      int waiting = 0;
+      e->app_output_cut = 1;
+      /* What the application wrote and will never reach the peer: read
+         into plainin, or still in the pipe. Counted, to be reported. */
+      if (e->fds.app_in >= 0 && ioctl(e->fds.app_in, FIONREAD, &waiting) < 0) waiting = 0;
+      e->app_bytes_discarded = (st->in_end - st->in_start) + (waiting > 0 ? (uint64_t)waiting : 0);
+    }
   }
   fd_close_set(&e->fds.app_in);
   /* Read from the application but never sent: not counted as sent. */
   e->bytes_to_net -= st->in_end - st->in_start;
   st->in_start = st->in_end = 0;
+  /* A failure: finish() closes the application's input, after truncated(). */
+  if (st->failed) return 1;
   /* Decrypted data still in plainout is the peer's: deliver it first. */
-  if (st->failed || st->out_start == st->out_end) fd_close_set(&e->fds.app_out);
-  return st->failed || (e->fds.app_out < 0 && st->stage_start == st->stage_end);
+  if (st->out_start == st->out_end) fd_close_set(&e->fds.app_out);
+  return e->fds.app_out < 0 && st->stage_start == st->stage_end;
 }
 
 /* Applies end-of-stream rules. Returns 1 when the loop is over, -1 when
@@ -446,6 +464,48 @@ static unsigned int want (loop_state *st, unsigned int state, iopause_fd *x, int
   return n;
 }
 
+/*
+ * Timeouts. Each is a deadline: the handshake's (-K) from the start, the
+ * idle one (-I) from the last plaintext moved either way, the write one
+ * (-L) from the last byte the network took while records waited for it.
+ * They are checked after every poll, not only when poll times out: a
+ * peer that keeps the socket busy (warning alerts, empty records, one
+ * byte at a time) must not outlive a deadline. Only plaintext counts as
+ * activity for -I, so such a peer cannot keep an idle connection alive.
+ */
+static void deadline_in (tain *d, unsigned int ms)
+{
+  if (!ms) { *d = tain_infinite; return; }
+  tain_from_millisecs(d, ms);
+  tain_add_g(d, d);
+}
+
+static void earliest (loop_state const *st, tain *d)
+{
+  *d = st->handshake_deadline;
+  if (tain_less(&st->idle_deadline, d)) *d = st->idle_deadline;
+  if (st->write_armed && tain_less(&st->write_deadline, d)) *d = st->write_deadline;
+}
+
+/* Arms the write deadline when records start to wait, disarms it when none do. */
+static void write_watch (loop_state *st)
+{
+  if (st->stage_start == st->stage_end) st->write_armed = 0;
+  else if (!st->write_armed)
+  {
+    deadline_in(&st->write_deadline, st->e->write_timeout);
+    st->write_armed = !!st->e->write_timeout;
+  }
+}
+
+/* After a poll: fails the connection if a deadline has passed. */
+static void deadlines_check (loop_state *st)
+{
+  if (!tain_less(&STAMP, &st->handshake_deadline)) fail_tls(st, UTLS_ERR_TIMEOUT);
+  else if (st->write_armed && !tain_less(&STAMP, &st->write_deadline)) fail_tls(st, UTLS_ERR_STALLED);
+  else if (!tain_less(&STAMP, &st->idle_deadline)) fail_tls(st, UTLS_ERR_IDLE);
+}
+
 static void handshake_check (loop_state *st, unsigned int state)
 {
   utls_engine *e = st->e;
@@ -457,7 +517,8 @@ static void handshake_check (loop_state *st, unsigned int state)
     if (r) { fail_tls(st, r); return; }
   }
   e->handshake_done = 1;
-  st->deadline = tain_infinite;
+  st->handshake_deadline = tain_infinite;
+  deadline_in(&st->idle_deadline, e->idle_timeout);
 }
 
 /*
@@ -518,7 +579,10 @@ static void io_round (loop_state *st, unsigned int state)
   int idx[4];
   unsigned int n = want(st, state, x, idx);
   int r;
+  tain deadline;
   if (!n) { fail_tls(st, BR_ERR_BAD_STATE); return; }
+  write_watch(st);
+  earliest(st, &deadline);
   if (st->busy && idle(st, state))
   {
     /* Wait at most UTLS_IDLE_RELEASE ms, then give the buffers back and
@@ -526,13 +590,14 @@ static void io_round (loop_state *st, unsigned int state)
     tain d;
     tain_from_millisecs(&d, UTLS_IDLE_RELEASE);
     tain_add_g(&d, &d);
-    if (tain_less(&st->deadline, &d)) d = st->deadline;
+    if (tain_less(&deadline, &d)) d = deadline;
     r = iopause_g(x, n, &d);
-    if (!r && tain_less(&d, &st->deadline)) { idle_release(st); return; }
+    if (!r && tain_less(&d, &deadline)) { idle_release(st); return; }
   }
-  else r = iopause_g(x, n, &st->deadline);
+  else r = iopause_g(x, n, &deadline);
   if (r < 0) { fail_sys(st, "iopause"); return; }
-  if (!r) { fail_tls(st, UTLS_ERR_TIMEOUT); return; }
+  deadlines_check(st);
+  if (st->failed || !r) return;
   st->busy = 1;
   if (idx[3] >= 0 && x[idx[3]].revents)
   {
@@ -572,9 +637,26 @@ static void set_nodelay (int fd)
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 }
 
+/*
+ * -J: the peer's data ended some other way than with close_notify (a TCP
+ * EOF, a reset, a fatal alert, a bad record, a timeout), so what the
+ * application has read may be cut short. A pipe can only say EOF, which
+ * would look like a complete stream: the application is sent SIGTERM
+ * first, and its input is closed only afterwards. The signal is pending
+ * before the EOF can be read, so an application that does not catch it
+ * dies without ever seeing the EOF; one that catches it knows.
+ */
+static void truncated (loop_state *st)
+{
+  utls_engine *e = st->e;
+  if (!st->failed || !e->handshake_done || !(e->options & UTLS_OPT_STRICT_EOF) || e->app_pid <= 0 || e->fds.app_out < 0) return;
+  if (kill(e->app_pid, SIGTERM) == 0) e->app_signalled = 1;
+}
+
 static void finish (loop_state *st)
 {
   utls_fds *fds = &st->e->fds;
+  truncated(st);
   /* A fatal alert may still be staged: give it one chance to leave. */
   if (st->stage_start < st->stage_end && st->failed != 2)
     fd_write(fds->net_out, (char const *)stage + st->stage_start, st->stage_end - st->stage_start);
@@ -601,15 +683,12 @@ int utls_engine_run (utls_engine *e)
   ndelay_on(fds->app_out);
   set_nodelay(fds->net_out);
   tain_now_set_stopwatch_g();
-  if (e->handshake_timeout)
-  {
-    tain_from_millisecs(&st.deadline, e->handshake_timeout);
-    tain_add_g(&st.deadline, &st.deadline);
-  }
-  else st.deadline = tain_infinite;
+  deadline_in(&st.handshake_deadline, e->handshake_timeout);
+  st.idle_deadline = tain_infinite;
 
   for (;;)
   {
+    uint64_t moved = e->bytes_to_app + e->bytes_to_net;
     unsigned int state;
     if (st.in_start < st.in_end) feed_plain(&st);
     pump(&st);
@@ -621,6 +700,8 @@ int utls_engine_run (utls_engine *e)
     if (r < 0) continue;
     io_round(&st, state);
     if (st.failed) break;
+    if (e->handshake_done && e->bytes_to_app + e->bytes_to_net != moved)
+      deadline_in(&st.idle_deadline, e->idle_timeout);
   }
   finish(&st);
   return st.failed == 2 ? -1 : st.failed ? 1 : 0;

@@ -95,6 +95,10 @@ static error_text const utls_errors[] =
   { UTLS_ERR_TIMEOUT, "handshake timed out" },
   { UTLS_ERR_PEEREOF, "peer closed the connection without close_notify" },
   { UTLS_ERR_INJECTION, "server sent data before the TLS handshake started (possible injection attack)" },
+  { UTLS_ERR_IDLE, "connection idle for longer than the idle timeout (-I)" },
+  { UTLS_ERR_STALLED, "peer stopped reading: nothing could be sent for the write timeout (-L)" },
+  { UTLS_ERR_APPGONE, "the application exited before the handshake facts could reach it" },
+  { UTLS_ERR_ENVFULL, "the handshake facts do not fit in the application's environment block" },
   { 0, 0 }
 };
 

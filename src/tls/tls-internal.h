@@ -26,12 +26,17 @@ enum utlsp_clientcert_e
   UTLSP_CLIENTCERT_REQUIRED = 2,   /* server -y */
 };
 
+/* -L's default: five minutes for a peer that reads nothing we send. */
+#define UTLSP_WRITE_TIMEOUT 300000
+
 /* Options common to the TLS programs, as parsed by utlsp_getopt. */
 typedef struct utlsp_opts_s utlsp_opts;
 struct utlsp_opts_s
 {
   unsigned int verbosity;
   unsigned int handshake_timeout;   /* ms */
+  unsigned int idle_timeout;        /* -I, ms, 0 = none */
+  unsigned int write_timeout;       /* -L, ms, 0 = none */
   uint32_t engine_options;          /* utls_engine_opt_e bits */
   unsigned int clientcert;          /* server: utlsp_clientcert_e; client: 1 = send one */
   int keep_env;                     /* -Z */
@@ -44,7 +49,7 @@ struct utlsp_opts_s
   int insecure;                     /* client --insecure-no-verify */
   char const *pin;                  /* client --pin */
 };
-#define UTLSP_OPTS_ZERO { .verbosity = 1, .handshake_timeout = 60000, .engine_options = 0, .clientcert = 0, .keep_env = 0, .snilevel = -1, .name = 0, .nalpn = 0, .fd_read = 6, .fd_write = 7, .insecure = 0, .pin = 0 }
+#define UTLSP_OPTS_ZERO { .verbosity = 1, .handshake_timeout = 60000, .idle_timeout = 0, .write_timeout = UTLSP_WRITE_TIMEOUT, .engine_options = 0, .clientcert = 0, .keep_env = 0, .snilevel = -1, .name = 0, .nalpn = 0, .fd_read = 6, .fd_write = 7, .insecure = 0, .pin = 0 }
 
 #define UTLSP_ARGV_MAX 1024
 
@@ -94,6 +99,13 @@ extern void utlsp_child_exec (int factsfd, char const *const *argv, int keep_env
  * fds->app_in/app_out and the write end of the facts pipe.
  */
 extern pid_t utlsp_spawn_app (char const *const *argv, utls_fds *fds, int app_rfd, int app_wfd, int *factsfd, int keep_env);
+
+/* Descriptors the programs place themselves (0-2, and 6/7 for tcpclient)
+   are below this; internal ones are moved at or above it. */
+#define UTLSP_FD_LOW 8
+
+/* Moves fd (close-on-exec) to the lowest free number >= UTLSP_FD_LOW. Dies 111. */
+extern int utlsp_fd_high (int fd);
 
 /* Exec argv now, with the same environment rules and the given block (may be 0). */
 extern void utlsp_exec_env (char const *const *argv, utls_envblock const *block, int keep_env, char const *extra, size_t extralen) gccattr_noreturn;

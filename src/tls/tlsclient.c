@@ -6,7 +6,7 @@
 
 #include "tls-internal.h"
 
-#define USAGE "tlsclient [ -n ] [ -W client ] [ -i localip ] [ -p localport ] [ -T timeoutconn ] [ -l localname ] [ -t timeoutinfo ] [ -h | -H ] [ -r | -R ] [ -d | -D ] [ -v verbosity ] [ -K timeout ] [ -S | -s ] [ -J | -j ] [ -Y | -y ] [ -Z | -z ] [ -k servername ] [ -a alpn,... ] [ --pin=sha256//BASE64 ] [ --insecure-no-verify ] host port prog..."
+#define USAGE "tlsclient [ -n ] [ -W client ] [ -i localip ] [ -p localport ] [ -T timeoutconn ] [ -l localname ] [ -t timeoutinfo ] [ -h | -H ] [ -r | -R ] [ -d | -D ] [ -v verbosity ] [ -K timeout ] [ -I idletimeout ] [ -L writetimeout ] [ -S | -s ] [ -J | -j ] [ -Y | -y ] [ -Z | -z ] [ -k servername ] [ -a alpn,... ] [ --pin=sha256//BASE64 ] [ --insecure-no-verify ] host port prog..."
 
 /*
  * tcpclient [ options ] host port tlsc -k host [ options ] prog...
@@ -24,10 +24,10 @@ static utlsp_wrap_spec const spec =
   .s6_name = "s6-tcpclient",
   .engine = "tlsc",
   .engine_delayed = "ucspitlsc",
-  .all_opts = "nW:v:K:SsJjYyZzk:a:i:p:T:l:t:hHrRdD",
-  .tls_opts = "vKSsJjYyZzka",
+  .all_opts = "nW:v:K:I:L:SsJjYyZzk:a:i:p:T:l:t:hHrRdD",
+  .tls_opts = "vKILSsJjYyZzka",
   .s6_opts = "ipTlthHrRdD",
-  .numeric_opts = "vKpt",
+  .numeric_opts = "vKILpt",
   .defaults = defaults,
   .long_ok = 1,
   .name_from_host = 1,

@@ -6,7 +6,7 @@
 
 #include "tls-internal.h"
 
-#define USAGE "tlsserver [ -n ] [ -W superserver ] [ -c maxconn ] [ -b backlog ] [ -1 ] [ -x rules.cdb ] [ -X ] [ -u uid ] [ -g gid ] [ -U ] [ -h | -H ] [ -r | -R ] [ -p | -P ] [ -l localname ] [ -t timeout ] [ -v verbosity ] [ -K timeout ] [ -S | -s ] [ -J | -j ] [ -Y | -y ] [ -Z | -z ] [ -k snilevel ] [ -a alpn,... ] host port prog..."
+#define USAGE "tlsserver [ -n ] [ -W superserver ] [ -c maxconn ] [ -b backlog ] [ -1 ] [ -x rules.cdb ] [ -X ] [ -u uid ] [ -g gid ] [ -U ] [ -h | -H ] [ -r | -R ] [ -p | -P ] [ -l localname ] [ -t timeout ] [ -v verbosity ] [ -K timeout ] [ -I idletimeout ] [ -L writetimeout ] [ -S | -s ] [ -J | -j ] [ -Y | -y ] [ -Z | -z ] [ -k snilevel ] [ -a alpn,... ] host port prog..."
 
 /*
  * tcpserver [ options ] host port tlsd [ options ] prog...  (ucspitlsd with -n)
@@ -25,10 +25,10 @@ static utlsp_wrap_spec const spec =
   .s6_name = "s6-tcpserver",
   .engine = "tlsd",
   .engine_delayed = "ucspitlsd",
-  .all_opts = "nW:v:K:SsJjYyZzk:a:c:b:1x:Xu:g:UhHrRpPl:t:",
-  .tls_opts = "vKSsJjYyZzka",
+  .all_opts = "nW:v:K:I:L:SsJjYyZzk:a:c:b:1x:Xu:g:UhHrRpPl:t:",
+  .tls_opts = "vKILSsJjYyZzka",
   .s6_opts = "cb1ugU",
-  .numeric_opts = "vKkcbtug",
+  .numeric_opts = "vKILkcbtug",
   .defaults = defaults,
   .long_ok = 0,
   .name_from_host = 0,

@@ -4,7 +4,7 @@
 
 #include "tls-internal.h"
 
-#define USAGE "ucspitlsc [ -v verbosity ] [ -K timeout ] [ -S | -s ] [ -J | -j ] [ -Y | -y ] [ -Z | -z ] [ -k servername ] [ -a alpn,... ] [ -6 fdr ] [ -7 fdw ] [ --pin=sha256//BASE64 ] [ --insecure-no-verify ] prog..."
+#define USAGE "ucspitlsc [ -v verbosity ] [ -K timeout ] [ -I idletimeout ] [ -L writetimeout ] [ -S | -s ] [ -J | -j ] [ -Y | -y ] [ -Z | -z ] [ -k servername ] [ -a alpn,... ] [ -6 fdr ] [ -7 fdw ] [ --pin=sha256//BASE64 ] [ --insecure-no-verify ] prog..."
 
 /*
  * ucspitlsc: UCSPI-TLS client. The application runs at once on the
@@ -18,7 +18,7 @@ int main (int argc, char const *const *argv)
   utlsp_opts opts = UTLSP_OPTS_ZERO;
   utls_fds fds;
   PROG = "ucspitlsc";
-  utlsp_getopt(&argc, &argv, "v:K:SsJjYyZzk:a:6:7:", &opts, USAGE, 0);
+  utlsp_getopt(&argc, &argv, "v:K:I:L:SsJjYyZzk:a:6:7:", &opts, USAGE, 0);
   if (!argc) strerr_dieusage(UTLS_EXIT_USAGE, USAGE);
   utlsp_client_check(&opts, &fds);
   return utlsp_delayed_main(argv, &opts, &fds, &utlsp_client_side);

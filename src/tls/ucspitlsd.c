@@ -4,7 +4,7 @@
 
 #include "tls-internal.h"
 
-#define USAGE "ucspitlsd [ -v verbosity ] [ -K timeout ] [ -S | -s ] [ -J | -j ] [ -Y | -y ] [ -Z | -z ] [ -k snilevel ] [ -a alpn,... ] prog..."
+#define USAGE "ucspitlsd [ -v verbosity ] [ -K timeout ] [ -I idletimeout ] [ -L writetimeout ] [ -S | -s ] [ -J | -j ] [ -Y | -y ] [ -Z | -z ] [ -k snilevel ] [ -a alpn,... ] prog..."
 
 /*
  * ucspitlsd: UCSPI-TLS server. The application runs at once on the
@@ -17,7 +17,7 @@ int main (int argc, char const *const *argv)
   utlsp_opts opts = UTLSP_OPTS_ZERO;
   utls_fds fds = { .net_in = 0, .net_out = 1, .app_in = -1, .app_out = -1 };
   PROG = "ucspitlsd";
-  utlsp_getopt(&argc, &argv, "v:K:SsJjYyZzk:a:", &opts, USAGE, 1);
+  utlsp_getopt(&argc, &argv, "v:K:I:L:SsJjYyZzk:a:", &opts, USAGE, 1);
   if (!argc) strerr_dieusage(UTLS_EXIT_USAGE, USAGE);
   return utlsp_delayed_main(argv, &opts, &fds, &utlsp_server_side);
 }

@@ -96,12 +96,48 @@ int utlsp_block_send (int fd, utls_envblock const *block)
   return r;
 }
 
+int utlsp_fd_high (int fd)
+{
+  int r;
+  if (fd >= UTLSP_FD_LOW) return fd;
+  r = fcntl(fd, F_DUPFD_CLOEXEC, UTLSP_FD_LOW);
+  if (r < 0) strerr_diefusys(UTLS_EXIT_SYS, "duplicate a descriptor");
+  fd_close(fd);
+  return r;
+}
+
+/*
+ * The child's side of the fork. Every pipe end is already above the
+ * range the application's descriptors live in (utlsp_fd_high), so
+ * placing the pipes on app_rfd/app_wfd can only overwrite a network
+ * descriptor, never another pipe end: the facts descriptor in
+ * particular cannot be replaced by the pipe that carries the peer's
+ * plaintext, and the pipes cannot replace each other, whatever -6/-7
+ * said and whichever of 0-9 were open.
+ */
+static void child_place (utls_fds const *fds, int app_rfd, int app_wfd, int rfd, int wfd)
+{
+  /* The application must not hold the network: its descriptors are
+     replaced by the pipes, or closed if they live elsewhere. */
+  if (fds->net_in != app_rfd && fds->net_in != app_wfd) fd_close(fds->net_in);
+  if (fds->net_out != fds->net_in && fds->net_out != app_rfd && fds->net_out != app_wfd) fd_close(fds->net_out);
+  if (fd_move(app_rfd, rfd) < 0 || fd_move(app_wfd, wfd) < 0)
+    strerr_diefusys(UTLS_EXIT_SYS, "move descriptors");
+}
+
 pid_t utlsp_spawn_app (char const *const *argv, utls_fds *fds, int app_rfd, int app_wfd, int *factsfd, int keep_env)
 {
   int down[2], up[2], facts[2];
+  unsigned int i = 0;
   pid_t pid;
   if (pipecoe(down) < 0 || pipecoe(up) < 0 || pipecoe(facts) < 0)
     strerr_diefusys(UTLS_EXIT_SYS, "create pipes");
+  for (; i < 2; i++)
+  {
+    down[i] = utlsp_fd_high(down[i]);
+    up[i] = utlsp_fd_high(up[i]);
+    facts[i] = utlsp_fd_high(facts[i]);
+  }
   /* Room for 16 records each way: fewer wakeups in bulk transfers. Pages
      are only allocated as they fill; failure just keeps the default. */
   fcntl(down[1], UTLSP_F_SETPIPE_SZ, 262144);
@@ -113,11 +149,7 @@ pid_t utlsp_spawn_app (char const *const *argv, utls_fds *fds, int app_rfd, int 
     fd_close(down[1]);
     fd_close(up[0]);
     fd_close(facts[1]);
-    /* The application must not hold the network: its descriptors are
-       replaced by the pipes, or closed if they live elsewhere. */
-    if (fds->net_in != app_rfd && fds->net_in != app_wfd) fd_close(fds->net_in);
-    if (fds->net_out != fds->net_in && fds->net_out != app_rfd && fds->net_out != app_wfd) fd_close(fds->net_out);
-    if (fd_move(app_rfd, down[0]) < 0 || fd_move(app_wfd, up[1]) < 0) strerr_diefusys(UTLS_EXIT_SYS, "move descriptors");
+    child_place(fds, app_rfd, app_wfd, down[0], up[1]);
     utlsp_child_exec(facts[0], argv, keep_env);
   }
   fd_close(down[0]);
@@ -137,13 +169,13 @@ int utlsp_handover_run (utls_engine *e, void *data)
   (*h->wipe)();
   r = (*h->facts)(&h->block, h->opts);
   if (r) return r;
-  if (!utls_envblock_finish(&h->block)) return UTLS_ERR_TOOMANY;
+  if (!utls_envblock_finish(&h->block)) return UTLS_ERR_ENVFULL;
   if (h->fd >= 0)
   {
     r = utlsp_block_send(h->fd, &h->block);
     h->fd = -1;
     /* tlsd/tlsc: the application died before it could start. */
-    if (r < 0 && !h->fd_optional) return UTLS_ERR_TOOMANY;
+    if (r < 0 && !h->fd_optional) return UTLS_ERR_APPGONE;
   }
   return 0;
 }

@@ -29,17 +29,6 @@
 /* hs.fd is the engine's side of the control socket, -1 once closed. */
 static utlsp_handover hs;
 
-/* Moves fd to a number >= 8: never 0-2 (stdio) nor 6/7 (tcpclient's). */
-static int high_fd (int fd)
-{
-  int r;
-  if (fd >= 8) return fd;
-  r = fcntl(fd, F_DUPFD_CLOEXEC, 8);
-  if (r < 0) strerr_diefusys(UTLS_EXIT_SYS, "duplicate a descriptor");
-  fd_close(fd);
-  return r;
-}
-
 static size_t add_fdvar (char *s, char const *name, int fd)
 {
   size_t n = strlen(name);
@@ -68,9 +57,9 @@ static pid_t spawn (char const *const *argv, utls_fds *fds, int keep_env)
   pid_t pid;
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ctl) < 0) strerr_diefusys(UTLS_EXIT_SYS, "create the control socket");
   if (pipecoe(down) < 0 || pipecoe(up) < 0) strerr_diefusys(UTLS_EXIT_SYS, "create pipes");
-  ctl[1] = high_fd(ctl[1]);
-  down[0] = high_fd(down[0]);
-  up[1] = high_fd(up[1]);
+  ctl[1] = utlsp_fd_high(ctl[1]);
+  down[0] = utlsp_fd_high(down[0]);
+  up[1] = utlsp_fd_high(up[1]);
   pid = fork();
   if (pid < 0) strerr_diefusys(UTLS_EXIT_SYS, "fork");
   if (!pid)
@@ -154,6 +143,9 @@ int utlsp_delayed_main (char const *const *argv, utlsp_opts const *opts, utls_fd
   if (cmd == 'y') { fd_close(hs.fd); hs.fd = -1; }
   e.options = opts->engine_options | (side->is_server ? 0 : UTLS_OPT_CLIENT);
   e.handshake_timeout = opts->handshake_timeout;
+  e.idle_timeout = opts->idle_timeout;
+  e.write_timeout = opts->write_timeout;
+  e.app_pid = pid;
   e.on_handshake = &utlsp_handover_run;
   e.on_handshake_data = &hs;
   r = utls_engine_run(&e);

@@ -53,6 +53,8 @@ static int handle (int opt, char const *arg, utlsp_opts *opts, int is_server)
   {
     case 'v': opts->verbosity = scan_uint(arg, "verbosity (-v)"); break;
     case 'K': opts->handshake_timeout = scan_uint(arg, "handshake timeout (-K)"); break;
+    case 'I': opts->idle_timeout = scan_uint(arg, "idle timeout (-I)"); break;
+    case 'L': opts->write_timeout = scan_uint(arg, "write timeout (-L)"); break;
     case 'S': opts->engine_options |= UTLS_OPT_CLOSE_NOTIFY; break;
     case 's': opts->engine_options &= ~(uint32_t)UTLS_OPT_CLOSE_NOTIFY; break;
     case 'J': opts->engine_options |= UTLS_OPT_STRICT_EOF; break;

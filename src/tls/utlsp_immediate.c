@@ -33,6 +33,9 @@ int utlsp_immediate_main (char const *const *argv, utlsp_opts const *opts, utls_
   sig_ignore(SIGPIPE);
   e.options = opts->engine_options | (side->is_server ? 0 : UTLS_OPT_CLIENT);
   e.handshake_timeout = opts->handshake_timeout;
+  e.idle_timeout = opts->idle_timeout;
+  e.write_timeout = opts->write_timeout;
+  e.app_pid = pid;
   e.on_handshake = &utlsp_handover_run;
   e.on_handshake_data = &hs;
 

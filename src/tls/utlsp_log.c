@@ -83,16 +83,25 @@ int utlsp_finish (utls_engine const *e, int r, pid_t pid, utlsp_opts const *opts
   if (!e->handshake_done || r)
   {
     if (opts->verbosity >= 2) utlsp_log_conn(e, e->handshake_done ? block : 0, e->handshake_done ? "error" : "handshake-failed");
+    /* -J: the application may have read a truncated stream; it was told. */
+    if (e->app_signalled && opts->verbosity)
+      strerr_warnw("the application was sent SIGTERM: the peer's data did not end with close_notify (-J)");
     if (failexit) strerr_warn(PROG, ": fatal: ", tlserr);
     else say_engine(e, e->handshake_done ? "connection failed after the handshake: " : "TLS handshake failed: ", tlserr);
     utlsp_reap(pid);
     _exit(failexit ? failexit : r < 0 ? UTLS_EXIT_SYS : UTLS_EXIT_PROTOCOL);
   }
   status = utlsp_reap(pid);
-  /* The peer's close_notify ends TLS 1.2 both ways. Lost output only if
-     the application then tried to write: it died of SIGPIPE. */
-  if (e->app_output_cut && status == 128 + SIGPIPE && opts->verbosity)
-    strerr_warnw("the application's output was not delivered: the peer closed the TLS session (close_notify) first, and TLS 1.2 allows no data after it");
+  /* The peer's close_notify ends TLS 1.2 both ways. Output is lost when
+     the application had written some that was not sent yet (counted),
+     or tried to write after it (it died of SIGPIPE). */
+  if (e->app_output_cut && (e->app_bytes_discarded || status == 128 + SIGPIPE) && opts->verbosity)
+  {
+    char n[UINT64_FMT];
+    n[uint64_fmt(n, e->app_bytes_discarded)] = 0;
+    strerr_warnw("the application's output was not delivered: the peer closed the TLS session (close_notify) first, and TLS 1.2 allows no data after it (",
+      n, " bytes discarded", status == 128 + SIGPIPE ? ", and the application was killed by SIGPIPE when it wrote more)" : ")");
+  }
   if (opts->verbosity >= 2)
     utlsp_log_conn(e, block, e->peer_close_notify ? "close_notify" : e->peer_alert_after_eof ? "peer-alert-after-local-eof" : e->peer_eof ? "eof-without-close_notify" : "local-close");
   return status;

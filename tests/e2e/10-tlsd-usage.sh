@@ -55,6 +55,11 @@ bad 'tlsd: fatal: handshake timeout (-K) must be an unsigned integer, not: 1x' t
 bad 'tlsd: fatal: handshake timeout (-K) must be an unsigned integer, not: 4294967296' tlsd -K 4294967296 prog
 bad "$nocert" tlsd -K 0 prog
 bad "$nocert" tlsd -K 500 prog
+# -I, -L: checked like -K; good values get past option parsing
+bad 'tlsd: fatal: idle timeout (-I) must be an unsigned integer, not: 1m' tlsd -I 1m prog
+bad 'tlsd: fatal: write timeout (-L) must be an unsigned integer, not: -1' tlsd -L -1 prog
+bad "$nocert" tlsd -I 0 -L 0 prog
+bad "$nocert" tlsd -I 30000 -L 1000 prog
 
 # -k
 bad 'tlsd: fatal: SNI level (-k) must be 0, 1 or 2, not: 3' tlsd -k 3 prog
@@ -90,6 +95,8 @@ if [ -f "$e2e/../../src/tls/tlsserver.c" ]; then
 fi
 bad 'tlsserver: fatal: option -c needs an unsigned integer, not: many' tlsserver -c many 127.0.0.1 0 prog
 bad 'tlsserver: fatal: option -K needs an unsigned integer, not: -5' tlsserver -K -5 127.0.0.1 0 prog
+bad 'tlsserver: fatal: option -I needs an unsigned integer, not: x' tlsserver -I x 127.0.0.1 0 prog
+bad 'tlsserver: fatal: option -L needs an unsigned integer, not: 5s' tlsserver -L 5s 127.0.0.1 0 prog
 bad 'tlsserver: fatal: option -x is not supported with s6-tcpserver' tlsserver -W s6-tcpserver -x rules.cdb 127.0.0.1 0 prog
 
 exit 0

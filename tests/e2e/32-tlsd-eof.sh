@@ -17,7 +17,10 @@
 #     application got its EOF and could still answer, and the -v2 line
 #     says eof-without-close_notify.
 #  -J: the same client makes tlsd exit 98 and name the missing
-#     close_notify; a client that does send close_notify is fine (0).
+#     close_notify; the application is sent SIGTERM before its input
+#     closes, so a shell script that commits its input after EOF never
+#     commits the truncated one (under -j it does); a client that does
+#     send close_notify is fine (0).
 #  -S: the application's EOF makes tlsd send close_notify: the client
 #     sees close_notify, tlsd exits 0. Checked three ways: the client
 #     waits for the server's end; the client has half-closed first; and
@@ -102,7 +105,27 @@ expect_grep ' end=eof$' "$T/err"
 wait_lines 1 "$T/J.err" '^tlsd: fatal: '
 expect_grep "^$LINE bytes_in 8 bytes_out 0 end error\$" "$T/J.err"
 expect_grep '^tlsd: fatal: connection failed after the handshake: .*without close_notify' "$T/J.err"
-expect_eq "$(wc -l <"$T/J.err" | tr -d ' ')" 2 "-J: lines on tlsd's stderr"
+expect_grep "^tlsd: warning: the application was sent SIGTERM: the peer's data did not end with close_notify \\(-J\\)\$" "$T/J.err"
+expect_eq "$(wc -l <"$T/J.err" | tr -d ' ')" 3 "-J: lines on tlsd's stderr"
+
+# -J and a real application that commits what it read once its input
+# ends: it must not take the truncated request for a complete one. It
+# is killed (SIGTERM) before it can see the EOF, so its next command
+# never runs (it may even be killed before it read anything: the
+# request and the EOF often arrive together). The same application under -j (the positive control)
+# commits the request.
+for mode in J j
+do
+  rm -f "$T/commit.$mode.data" "$T/commit.$mode.done"
+  one_shot "commit$mode" env "$CERT" "$KEY" tlsd -v2 "-$mode" \
+    sh -c 'cat >"$1.data"; echo complete >"$1.done"' sh "$T/commit.$mode"
+  client --send "$T/req" --end halfclose
+  [ "$mode" = J ] || expect_eq "$(cat "$T/commit.$mode.data")" request "-$mode: what the application read"
+  [ "$mode" = j ] || expect_eq "$ST" 98 "-J: tlsd's exit status with the committing application"
+done
+[ ! -e "$T/commit.J.done" ] || fail "-J: the application took the truncated stream for a complete one"
+[ -e "$T/commit.j.done" ] || fail "-j: the application did not commit a stream that ended normally"
+expect_eq "$ST" 0 "-j: tlsd's exit status with the committing application"
 
 # -j after -J: the last one wins
 one_shot Jj env "$CERT" "$KEY" tlsd -v2 -J -j "$T/count.sh"

@@ -81,6 +81,8 @@ bad 'tlsc: fatal: network write descriptor (-7) must be an unsigned integer, not
 bad 'tlsc: fatal: verbosity (-v) must be an unsigned integer, not: x' net tlsc -v x prog
 bad 'tlsc: fatal: handshake timeout (-K) must be an unsigned integer, not: -1' net tlsc -K -1 prog
 bad 'tlsc: fatal: handshake timeout (-K) must be an unsigned integer, not: 1s' net tlsc -K 1s prog
+bad 'tlsc: fatal: idle timeout (-I) must be an unsigned integer, not: 1s' net tlsc -I 1s prog
+bad 'tlsc: fatal: write timeout (-L) must be an unsigned integer, not: x' net tlsc -L x prog
 # -k
 bad 'tlsc: fatal: invalid server name for -k: ' net tlsc -k '' prog
 long=$(printf '%0254d' 0)
@@ -151,6 +153,8 @@ expect_usage tlsclient-usage.expected "$TC" -W
 expect_usage tlsclient-usage.expected "$TC" -W "$FAKE" -k
 bad 'tlsclient: fatal: option -v needs an unsigned integer, not: x' "$TC" -W "$FAKE" -v x 127.0.0.1 443 prog
 bad 'tlsclient: fatal: option -K needs an unsigned integer, not: -5' "$TC" -W "$FAKE" -K -5 127.0.0.1 443 prog
+bad 'tlsclient: fatal: option -I needs an unsigned integer, not: -5' "$TC" -W "$FAKE" -I -5 127.0.0.1 443 prog
+bad 'tlsclient: fatal: option -L needs an unsigned integer, not: y' "$TC" -W "$FAKE" -L y 127.0.0.1 443 prog
 bad 'tlsclient: fatal: option -p needs an unsigned integer, not: http' "$TC" -W "$FAKE" -p http 127.0.0.1 443 prog
 # tlsclient's engine checks its options: a bad one reaches tlsc, which refuses it
 run 0 "$TC" -W "$FAKE" -a 'a b' 127.0.0.1 443 prog

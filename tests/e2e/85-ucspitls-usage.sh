@@ -49,6 +49,8 @@ expect_usage ucspitlsd-usage.expected ucspitlsd -K
 expect_usage ucspitlsd-usage.expected ucspitlsd --pin=sha256//AAAA prog
 bad 'ucspitlsd: fatal: verbosity (-v) must be an unsigned integer, not: x' ucspitlsd -v x sh -c ": >$T/ran"
 bad 'ucspitlsd: fatal: handshake timeout (-K) must be an unsigned integer, not: -5' ucspitlsd -K -5 sh -c ": >$T/ran"
+bad 'ucspitlsd: fatal: idle timeout (-I) must be an unsigned integer, not: z' ucspitlsd -I z sh -c ": >$T/ran"
+bad 'ucspitlsd: fatal: write timeout (-L) must be an unsigned integer, not: -5' ucspitlsd -L -5 sh -c ": >$T/ran"
 bad 'ucspitlsd: fatal: SNI level (-k) must be 0, 1 or 2, not: 3' ucspitlsd -k 3 sh -c ": >$T/ran"
 bad 'ucspitlsd: fatal: invalid ALPN list for -a: ' ucspitlsd -a '' sh -c ": >$T/ran"
 bad 'ucspitlsd: fatal: no certificate: set CERTFILE and KEYFILE (or CERTFILE:name and KEYFILE:name with -k 1 or -k 2)' \
@@ -60,7 +62,7 @@ expect_grep '^ucspitlsd: fatal: key .*rsa\.key does not match certificate .*ec\.
 [ ! -e "$T/ran" ] || fail "ucspitlsd: the application ran with a bad key"
 # good values get past option parsing (to a working start: EOF on the
 # control descriptor at once, exit with the application's status)
-run 3 env CERTFILE="$P/ec.chain.pem" KEYFILE="$P/ec.key" CAFILE="$P/ca.pem" ucspitlsd -v 0 -K 5000 -S -J -Y -Z -k 0 -a smtp \
+run 3 env CERTFILE="$P/ec.chain.pem" KEYFILE="$P/ec.key" CAFILE="$P/ca.pem" ucspitlsd -v 0 -K 5000 -I 600000 -L 1000 -S -J -Y -Z -k 0 -a smtp \
   sh -c 'exit 3' </dev/null
 [ ! -s "$T/err" ] || { cat "$T/err" >&2 ; fail "ucspitlsd: good options: stderr not empty"; }
 bad 'ucspitlsd: fatal: client certificates (-Y or -y) need CAFILE or CADIR' \
@@ -72,6 +74,8 @@ expect_usage ucspitlsc-usage.expected ucspitlsc -k localhost
 expect_usage ucspitlsc-usage.expected ucspitlsc -q prog
 expect_usage ucspitlsc-usage.expected ucspitlsc -7
 bad 'ucspitlsc: fatal: verbosity (-v) must be an unsigned integer, not: x' ucspitlsc -6 0 -7 1 -v x sh -c ": >$T/ran"
+bad 'ucspitlsc: fatal: idle timeout (-I) must be an unsigned integer, not: x' ucspitlsc -6 0 -7 1 -I x sh -c ": >$T/ran"
+bad 'ucspitlsc: fatal: write timeout (-L) must be an unsigned integer, not: 1.5' ucspitlsc -6 0 -7 1 -L 1.5 sh -c ": >$T/ran"
 bad 'ucspitlsc: fatal: --insecure-no-verify and --pin exclude each other' \
   ucspitlsc -6 0 -7 1 -k localhost --pin=sha256//47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU= --insecure-no-verify sh -c ": >$T/ran"
 bad 'ucspitlsc: fatal: no server name to verify: use -k name' ucspitlsc -6 0 -7 1 sh -c ": >$T/ran"
@@ -105,5 +109,12 @@ bad 'starttls: fatal: unknown protocol for -p (smtp, lmtp, pop3 or imap): SMTP' 
 bad 'starttls: fatal: invalid HELO name for -h: a b' starttls -p smtp -h 'a b' sh -c ": >$T/ran"
 bad 'starttls: fatal: verbosity (-v) must be an unsigned integer, not: x' starttls -v x sh -c ": >$T/ran"
 bad 'starttls: fatal: timeout (-t) must be an unsigned integer, not: 1s' starttls -t 1s sh -c ": >$T/ran"
+bad 'starttls: fatal: network read descriptor (-6) must be a descriptor number, not: x' starttls -6 x sh -c ": >$T/ran"
+bad 'starttls: fatal: network write descriptor (-7) must be a descriptor number, not: 5000' starttls -7 5000 sh -c ": >$T/ran"
+# the three UCSPI-TLS descriptors: distinct and open, or nothing runs
+bad 'starttls: fatal: SSLCTLFD, SSLREADFD and SSLWRITEFD must be three different descriptors' \
+  env SSLCTLFD=3 SSLREADFD=4 SSLWRITEFD=4 starttls sh -c ": >$T/ran"
+bad 'starttls: fatal: SSLCTLFD, SSLREADFD or SSLWRITEFD is not an open descriptor: run starttls under ucspitlsd or ucspitlsc' \
+  sh -c 'exec 3<&- 4<&- 5<&-; exec "$@"' x env SSLCTLFD=3 SSLREADFD=4 SSLWRITEFD=5 starttls sh -c ": >$T/ran"
 
 exit 0

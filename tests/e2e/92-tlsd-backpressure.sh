@@ -16,6 +16,10 @@
 #  no-read       the application writes 64 MiB of zeros; the client
 #                reads nothing for 2.5 s (the same limits on tlsd), then
 #                reads all of it: 67108864 zero bytes, tlsd exits 0.
+#  notify        the same application; the client reads nothing for
+#                0.5 s, then sends close_notify: tlsd warns that the
+#                application's output was not delivered, with the count
+#                of bytes discarded; the application dies of SIGPIPE.
 # In every case the application is gone afterwards (no zombie).
 
 . "${0%/*}/../lib.sh"
@@ -74,4 +78,17 @@ expect_fact "$n" client_end eof
 expect_gone "$n"
 expect_grep "^$LINE bytes_in 0 bytes_out 67108864 end local-close\$" "$T/$n.err"
 expect_err_lines "$n" 1
+
+# The same application, and a client that sends close_notify after
+# 0.5 s without reading: what the application had written and tlsd had
+# not sent yet is dropped (TLS 1.2 allows nothing after it), and tlsd
+# says so, with the count; the application then dies of SIGPIPE.
+n=notify
+fault "$n" notify-unread -- env CERTFILE="$P/ec.chain.pem" KEYFILE="$P/ec.key" tlsd -v2 "$T/gen.sh"
+expect_fact "$n" status 141
+expect_fact "$n" client_end close_notify
+expect_gone "$n"
+expect_grep "^tlsd: warning: the application's output was not delivered: the peer closed the TLS session \(close_notify\) first, and TLS 1\.2 allows no data after it \([1-9][0-9]* bytes discarded, and the application was killed by SIGPIPE when it wrote more\)\$" "$T/$n.err"
+expect_grep "^$LINE bytes_in 0 bytes_out [1-9][0-9]* end close_notify\$" "$T/$n.err"
+expect_err_lines "$n" 2
 exit 0

@@ -29,7 +29,13 @@
 #                finish, half-close, read the reply
 #   no-read      handshake, read nothing for 3 s while the application
 #                writes (same watching), then read everything
+#   notify-unread handshake, read nothing for 0.5 s while the
+#                application writes, then send close_notify and read
+#                until the end
 #   slowloris    send a real ClientHello one byte every 200 ms
+#   alert-flood  send a real ClientHello, then a warning alert record
+#                (user_canceled) every 20 ms, until the server is gone:
+#                a busy socket must not stretch the handshake timeout
 #   idle         handshake, "ping\n" echoed, 3 s of nothing (watched),
 #                "pong\n" echoed, half-close, read until the end
 #
@@ -241,7 +247,11 @@ class Client:
         self.take()
 
     def halfclose(self):
-        self.sock.shutdown(socket.SHUT_WR)
+        # the server may have ended the connection already (a timeout)
+        try:
+            self.sock.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
 
     def reset(self):
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -358,7 +368,7 @@ def main():
         if find_app() or not alive():
             break
         time.sleep(0.005)
-    if s not in ("slowloris", "silent"):
+    if s not in ("slowloris", "silent", "alert-flood"):
         c.handshake(deadline)
         find_app()
 
@@ -462,6 +472,37 @@ def main():
             while alive() and time.monotonic() < end:
                 time.sleep(0.01)
         out("hello_sent", i)
+    elif s == "notify-unread":
+        time.sleep(0.5)
+        t_fault[0] = time.monotonic()
+        try:
+            c.obj.unwrap()
+        except ssl.SSLWantReadError:
+            pass
+        c.take()
+        while c.end is None and time.monotonic() < deadline:
+            c.step(0.05)
+            c.drain()
+    elif s == "alert-flood":
+        try:
+            c.obj.do_handshake()
+        except ssl.SSLWantReadError:
+            pass
+        hello = c.outb.read()
+        t_fault[0] = t_start
+        c.sock.setblocking(True)
+        c.sock.sendall(hello)
+        alert = bytes([21, 3, 3, 0, 2, 1, 90])
+        n = 0
+        while alive() and time.monotonic() < deadline:
+            try:
+                c.sock.sendall(alert)
+                n += 1
+            except OSError as e:
+                out("send_error", type(e).__name__)
+                break
+            time.sleep(0.02)
+        out("alerts_sent", n)
     elif s == "silent":
         # connected, and nothing: the handshake timeout must end it
         t_fault[0] = t_start

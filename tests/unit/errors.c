@@ -133,7 +133,7 @@ static void test_texts (void)
   expect(77, "unrecognized BearSSL error 77");
   expect(11, "unrecognized BearSSL error 11");
   expect(1023, "unrecognized BearSSL error 1023");
-  expect(UTLS_ERR_MAX, "unrecognized ucspi-tls error 2018");
+  expect(UTLS_ERR_MAX, "unrecognized ucspi-tls error 2022");
   expect(-5, "unrecognized error code -5");
   expect(1500, "unrecognized error code 1500");
   expect(2147483647, "unrecognized ucspi-tls error 2147483647");

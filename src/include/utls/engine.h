@@ -10,6 +10,7 @@
  */
 
 #include <stdint.h>
+#include <sys/types.h>
 #include <bearssl.h>
 
 /* Descriptors of one connection. app_in: plaintext from the application;
@@ -54,6 +55,9 @@ struct utls_engine_s
   utls_fds fds;
   uint32_t options;               /* utls_engine_opt_e bits */
   unsigned int handshake_timeout; /* milliseconds, 0 = none */
+  unsigned int idle_timeout;      /* ms, 0 = none: no plaintext moved either way for that long ends the connection (UTLS_ERR_IDLE) */
+  unsigned int write_timeout;     /* ms, 0 = none: records waited for the network and none could be written for that long (UTLS_ERR_STALLED) */
+  pid_t app_pid;                  /* > 0: with UTLS_OPT_STRICT_EOF, sent SIGTERM before its input is closed when the peer's data ends without close_notify */
   utls_handshake_func *on_handshake;
   void *on_handshake_data;
   /* filled by utls_engine_run */
@@ -63,11 +67,13 @@ struct utls_engine_s
   int err;                        /* 0, a BR_ERR_* or UTLS_ERR_* code */
   int err_after_handshake;
   int peer_close_notify;          /* the peer closed with close_notify */
-  int peer_alert_after_eof;       /* alert number the peer sent after our half-close, 0 if none */
+  int peer_alert_after_eof;       /* the peer answered our half-close with decode_error (OpenSSL 3): a normal end */
   int app_output_cut;             /* peer close_notify came while the application could still send */
+  uint64_t app_bytes_discarded;   /* then: bytes the application had written that were dropped */
   uint64_t bytes_from_net;        /* raw bytes read from the network */
   unsigned char first_byte;       /* first byte from the network (0x16 for TLS) */
   int peer_eof;                   /* the peer closed the TCP connection */
+  int app_signalled;              /* app_pid was sent SIGTERM (a truncated stream, under -J) */
   int sys_errno;                  /* errno of a failed read/write, 0 if none */
   char const *sys_what;           /* which operation failed */
 };

@@ -45,6 +45,10 @@ enum utls_err_e
   UTLS_ERR_TIMEOUT,             /* handshake timeout */
   UTLS_ERR_PEEREOF,             /* peer closed the connection without close_notify */
   UTLS_ERR_INJECTION,           /* peer sent bytes before the ClientHello (client, delayed mode) */
+  UTLS_ERR_IDLE,                /* no data either way for the idle timeout */
+  UTLS_ERR_STALLED,             /* the peer did not read what we had to send, for the write timeout */
+  UTLS_ERR_APPGONE,             /* the application exited before the handshake facts could reach it */
+  UTLS_ERR_ENVFULL,             /* the handshake facts do not fit in the environment block */
   UTLS_ERR_MAX
 };
 
