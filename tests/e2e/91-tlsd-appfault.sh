@@ -15,6 +15,11 @@
 #              gets "partial" then EOF; -v2: "end local-close" (bytes_in 8,
 #              or 0 when the application died before tlsd read it); -v1:
 #              silent.
+#  app-killed  the application's process is killed (SIGKILL) while it
+#              waits for the handshake's facts: tlsd exits 98 and says
+#              "the application exited before the handshake facts could
+#              reach it" (it once said "too many certificates or trust
+#              anchors").
 # In every case the application is gone afterwards (no zombie).
 
 . "${0%/*}/../lib.sh"
@@ -63,4 +68,11 @@ do
     expect_err_lines "$n" 0
   fi
 done
+n=appkilled
+fault "$n" app-killed -- env CERTFILE="$P/ec.chain.pem" KEYFILE="$P/ec.key" tlsd "$T/early.sh"
+expect_fact "$n" app_found 1
+expect_fact "$n" status 98
+expect_gone "$n"
+expect_grep '^tlsd: fatal: TLS handshake failed: the application exited before the handshake facts could reach it$' "$T/$n.err"
+expect_err_lines "$n" 1
 exit 0

@@ -33,6 +33,8 @@
 #                application writes, then send close_notify and read
 #                until the end
 #   slowloris    send a real ClientHello one byte every 200 ms
+#   app-killed   kill the server's application process (SIGKILL) before
+#                the handshake, then handshake and read until the end
 #   alert-flood  send a real ClientHello, then a warning alert record
 #                (user_canceled) every 20 ms, until the server is gone:
 #                a busy socket must not stretch the handshake timeout
@@ -368,7 +370,23 @@ def main():
         if find_app() or not alive():
             break
         time.sleep(0.005)
-    if s not in ("slowloris", "silent", "alert-flood"):
+    if s == "app-killed":
+        # the application dies while it waits for the handshake's facts
+        out("app_found", 1 if find_app() else 0)
+        if find_app():
+            os.kill(find_app(), signal.SIGKILL)
+            for _ in range(200):
+                st_ = stat(find_app())
+                if st_ is None or st_[0] == "Z":
+                    break
+                time.sleep(0.005)
+        t_fault[0] = time.monotonic()
+        try:
+            c.handshake(deadline)
+            out("client_handshake", "done")
+        except RuntimeError:
+            out("client_handshake", "failed")
+    elif s not in ("slowloris", "silent", "alert-flood"):
         c.handshake(deadline)
         find_app()
 
@@ -472,6 +490,10 @@ def main():
             while alive() and time.monotonic() < end:
                 time.sleep(0.01)
         out("hello_sent", i)
+    elif s == "app-killed":
+        while c.end is None and time.monotonic() < deadline and c.net_err is None:
+            c.step(0.05)
+            c.drain()
     elif s == "notify-unread":
         time.sleep(0.5)
         t_fault[0] = time.monotonic()
