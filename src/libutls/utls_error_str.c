@@ -95,6 +95,9 @@ static error_text const utls_errors[] =
   { UTLS_ERR_TIMEOUT, "handshake timed out" },
   { UTLS_ERR_PEEREOF, "peer closed the connection without close_notify" },
   { UTLS_ERR_INJECTION, "server sent data before the TLS handshake started (possible injection attack)" },
+  { UTLS_ERR_SIGSHA1, "peer certificate signed with SHA-1 (refused)" },
+  { UTLS_ERR_SIGMD5, "peer certificate signed with MD5 (refused)" },
+  { UTLS_ERR_RSASHORT, "RSA key in peer chain shorter than 2048 bits" },
   { 0, 0 }
 };
 

@@ -103,10 +103,19 @@ static int get_tbs (utls_der *tbs, utls_x509_info *info)
   return get_tail(tbs, info);
 }
 
+/* AlgorithmIdentifier ::= SEQUENCE { algorithm OID, parameters ANY OPTIONAL } */
+static int get_sigalg (utls_der *cert, utls_der *oid)
+{
+  utls_der alg;
+  if (!utlsp_der_expect(cert, UTLSP_TAG_SEQUENCE, &alg, 0)) return 0;
+  return utlsp_der_expect(&alg, UTLSP_TAG_OID, oid, 0) && utlsp_der_oid_check(oid);
+}
+
 /*
  * Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm,
  * signatureValue BIT STRING }, spanning exactly len bytes. The signature
- * is not checked here: that is the X.509 engine's job.
+ * is not checked here: that is the X.509 engine's job; its algorithm is
+ * kept, to say why the engine refused it.
  */
 int utls_x509_parse (utls_x509_info *info, unsigned char const *der, size_t len)
 {
@@ -117,7 +126,7 @@ int utls_x509_parse (utls_x509_info *info, unsigned char const *der, size_t len)
   if (!utlsp_der_expect(&in, UTLSP_TAG_SEQUENCE, &cert, 0) || in.len) return UTLS_ERR_BADDER;
   if (!utlsp_der_expect(&cert, UTLSP_TAG_SEQUENCE, &tbs, 0)) return UTLS_ERR_BADDER;
   if (!get_tbs(&tbs, &tmp) || tbs.len) return UTLS_ERR_BADDER;
-  if (!utlsp_der_expect(&cert, UTLSP_TAG_SEQUENCE, &v, 0)) return UTLS_ERR_BADDER;
+  if (!get_sigalg(&cert, &tmp.sigalg)) return UTLS_ERR_BADDER;
   if (!utlsp_der_expect(&cert, UTLSP_TAG_BITSTRING, &v, 0) || cert.len) return UTLS_ERR_BADDER;
   if (!tmp.san.s) tmp.san.s = der;      /* empty, but never a null pointer */
   *info = tmp;

@@ -233,6 +233,11 @@ char const *utlsp_server_errstr (utls_engine const *e, int *failexit)
     strcat(buf, name);
     return buf;
   }
+  /* The client's chain was refused: our validator knows the precise
+     reason (SHA-1, short RSA key...), BearSSL only
+     has the code it was handed. */
+  if (!e->handshake_done && xc.chain_seen && xc.err && e->err > BR_ERR_X509_OK && e->err <= BR_ERR_X509_NOT_TRUSTED)
+    return utls_error_str(xc.err);
   return utlsp_engine_errstr(e);
 }
 

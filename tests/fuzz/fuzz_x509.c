@@ -58,6 +58,7 @@ int LLVMFuzzerTestOneInput (uint8_t const *data, size_t size)
     within(&info.subject, data, size);
     within(&info.spki, data, size);
     within(&info.san, data, size);
+    within(&info.sigalg, data, size);
     while ((r = utls_x509_san_next(&info, &pos, &type, &v)) == 1)
     {
       FUZZ_ASSERT(++count <= size);

@@ -142,6 +142,7 @@ static void test_cert_a (void)
   static unsigned char const serial[10] = { 0x00, 0x8a, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08 };
   static unsigned char const ip4[4] = { 192, 0, 2, 1 };
   static unsigned char const ip6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
+  static unsigned char const sha256_ecdsa[8] = { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02 };
   utls_x509_info info;
   utls_der v;
   size_t pos = 0;
@@ -155,6 +156,7 @@ static void test_cert_a (void)
   CHECK("cert_a subject offset", info.subject.s == cert_a + 206);
   CHECK("cert_a spki", info.spki.s == cert_a + 341 && info.spki.len == 91);
   CHECK("cert_a san", info.san.s == cert_a + 449 && info.san.len == 76);
+  CHECK("cert_a signatureAlgorithm", info.sigalg.len == 8 && !memcmp(info.sigalg.s, sha256_ecdsa, 8));
   CHECK("san 1", utls_x509_san_next(&info, &pos, &type, &v) == 1 && type == 2 && v.len == 16 && !memcmp(v.s, "test.example.com", 16));
   CHECK("san 2", utls_x509_san_next(&info, &pos, &type, &v) == 1 && type == 2 && v.len == 13 && !memcmp(v.s, "*.example.org", 13));
   CHECK("san 3", utls_x509_san_next(&info, &pos, &type, &v) == 1 && type == 7 && v.len == 4 && !memcmp(v.s, ip4, 4));

@@ -45,6 +45,9 @@ enum utls_err_e
   UTLS_ERR_TIMEOUT,             /* handshake timeout */
   UTLS_ERR_PEEREOF,             /* peer closed the connection without close_notify */
   UTLS_ERR_INJECTION,           /* peer sent bytes before the ClientHello (client, delayed mode) */
+  UTLS_ERR_SIGSHA1,             /* a certificate of the peer chain is signed with SHA-1 */
+  UTLS_ERR_SIGMD5,              /* a certificate of the peer chain is signed with MD5 */
+  UTLS_ERR_RSASHORT,            /* an RSA key of the peer chain has fewer than 2048 bits */
   UTLS_ERR_MAX
 };
 
@@ -201,6 +204,7 @@ struct utls_x509_info_s
   utls_der subject;             /* whole Name */
   utls_der spki;                /* whole SubjectPublicKeyInfo */
   utls_der san;                 /* contents of the GeneralNames SEQUENCE, empty if absent */
+  utls_der sigalg;              /* OID contents of the outer signatureAlgorithm */
   int64_t not_before;           /* seconds since the Unix epoch, UTC */
   int64_t not_after;
 };
