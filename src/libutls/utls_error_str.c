@@ -98,6 +98,8 @@ static error_text const utls_errors[] =
   { UTLS_ERR_SIGSHA1, "peer certificate signed with SHA-1 (refused)" },
   { UTLS_ERR_SIGMD5, "peer certificate signed with MD5 (refused)" },
   { UTLS_ERR_RSASHORT, "RSA key in peer chain shorter than 2048 bits" },
+  { UTLS_ERR_EKUCLIENT, "peer certificate not valid for TLS client authentication (Extended Key Usage)" },
+  { UTLS_ERR_EKUSERVER, "peer certificate not valid for TLS server authentication (Extended Key Usage)" },
   { 0, 0 }
 };
 

@@ -14,7 +14,8 @@
  * the chain is really validated), without a server name: names are
  * checked here, because BearSSL knows nothing of iPAddress SANs and
  * gives no detail on a mismatch. The chain is copied as it streams by,
- * for the SSL_* variables and the error messages.
+ * for the SSL_* variables, the error messages and the checks BearSSL
+ * does not make (Extended Key Usage).
  */
 
 #define MINIMAL(x) ((br_x509_class const **)&(x)->minimal.vtable)
@@ -226,7 +227,8 @@ static int pin_matches (utls_x509 const *x)
  * byte, through a hash). Certificates after it, such as a root the
  * peer sends along, were ignored and are not judged here either. If
  * no anchor of that Name had the right key, the engine went on and the
- * real path is longer: only the precise message is then missed.
+ * real path is longer: only the message (SHA-1) or the intermediates'
+ * EKU beyond this point are then missed, never the end-entity's EKU.
  */
 static unsigned int path_length (utls_x509 const *x)
 {
@@ -288,6 +290,30 @@ static int explain (utls_x509 const *x, unsigned r)
   return (int)r;
 }
 
+/*
+ * Extended Key Usage of a validated chain: the end-entity must allow
+ * the purpose; so must every intermediate CA of the checked path that
+ * has the extension (OpenSSL's rule: a CA restricted to server
+ * certificates does not issue client certificates). A certificate
+ * whose EKU cannot be parsed is refused (utls_x509_parse fails).
+ */
+static int check_purpose (utls_x509 const *x)
+{
+  unsigned int purpose, n, i = 0;
+  if (x->flags & UTLS_X509_CLIENT_AUTH) purpose = UTLS_EKU_CLIENT;
+  else if (x->flags & UTLS_X509_SERVER_AUTH) purpose = UTLS_EKU_SERVER;
+  else return 0;
+  n = path_length(x);
+  for (; i < n; i++)
+  {
+    utls_x509_info info;
+    if (chain_parse(x, i, &info)) return BR_ERR_X509_INVALID_VALUE;
+    if (!utls_x509_eku_allows(&info, purpose))
+      return purpose == UTLS_EKU_CLIENT ? UTLS_ERR_EKUCLIENT : UTLS_ERR_EKUSERVER;
+  }
+  return 0;
+}
+
 static unsigned end_chain (br_x509_class const **ctx)
 {
   utls_x509 *x = (utls_x509 *)ctx;
@@ -312,6 +338,8 @@ static unsigned end_chain (br_x509_class const **ctx)
   /* the policy checks need the whole chain */
   if (!r && x->chain_overflow) r = BR_ERR_X509_LIMIT_EXCEEDED;
   if (r) { x->err = explain(x, r); return r; }
+  x->err = check_purpose(x);
+  if (x->err) return BR_ERR_X509_FORBIDDEN_KEY_USAGE;
   if (x->name)
   {
     x->err = check_name(x);

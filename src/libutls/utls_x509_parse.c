@@ -11,7 +11,8 @@
 #define TAG_SUBJECT_UID (UTLSP_TAG_CLASS_CONTEXT | 2)
 #define TAG_EXTENSIONS (UTLSP_TAG_CLASS_CONTEXT | UTLSP_TAG_CONSTRUCTED | 3)
 
-static unsigned char const oid_san[3] = { 0x55, 0x1d, 0x11 };
+#define OID_SAN "\x55\x1d\x11"
+#define OID_EKU "\x55\x1d\x25"
 
 /* version [0] EXPLICIT INTEGER { v1(0), v2(1), v3(2) } DEFAULT v1 */
 static int get_version (utls_der *tbs)
@@ -63,8 +64,12 @@ static int get_extension (utls_der *exts, utls_x509_info *info)
     if (b.s[0] != 0xff && b.s[0] != 0x00) return 0;
   }
   if (!utlsp_der_expect(&ext, UTLSP_TAG_OCTETSTRING, &value, 0) || ext.len) return 0;
-  if (oid.len == sizeof(oid_san) && !memcmp(oid.s, oid_san, sizeof(oid_san)))
-    return get_san(&value, info);
+  if (UTLSP_OID_IS(oid, OID_SAN)) return get_san(&value, info);
+  if (UTLSP_OID_IS(oid, OID_EKU))
+  {
+    if (info->eku) return 0;    /* RFC 5280 4.2: at most one instance */
+    return utlsp_eku_scan(&value, &info->eku);
+  }
   return 1;
 }
 

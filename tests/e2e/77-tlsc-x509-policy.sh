@@ -8,13 +8,16 @@
 #
 # Refused (exit 98, one exact line on stderr, no output, the application
 # never runs): a leaf or an intermediate signed with SHA-1; an RSA-1024
-# key in the leaf or in the intermediate. Each refusal has its positive
-# control in the same chain shape with the good property, so that
-# nothing here passes by refusing everything: ec (SHA-256, P-256), rsa
-# (RSA-2048), and a root that signs itself with SHA-1 (that signature is
-# never checked, even when the server sends the root along).
-# --insecure-no-verify still accepts everything (with its warning); so
-# does --pin, which accepts exactly one key.
+# key in the leaf or in the intermediate; a leaf whose Extended Key
+# Usage is clientAuth only; a leaf whose EKU extension is malformed.
+# Each refusal has its positive control in the same chain shape with
+# the good property, so that nothing here passes by refusing everything:
+# ec (SHA-256, P-256, serverAuth+clientAuth), rsa (RSA-2048), eku-server
+# (serverAuth only), eku-any (anyExtendedKeyUsage), noeku (no EKU at
+# all), ekuint (an intermediate restricted to serverAuth), and a root
+# that signs itself with SHA-1 (that signature is never checked, even
+# when the server sends the root along). --insecure-no-verify still accepts everything (with its
+# warning); so does --pin, which accepts exactly one key.
 
 . "${0%/*}/../lib.sh"
 . "${0%/*}/../helpers/cli-common.sh"
@@ -51,6 +54,7 @@ accepted () {
 
 sha1='peer certificate signed with SHA-1 (refused)'
 short='RSA key in peer chain shorter than 2048 bits'
+eku='peer certificate not valid for TLS server authentication (Extended Key Usage)'
 
 # --- against tlsd
 srv good ec.chain.pem ec.key
@@ -60,6 +64,12 @@ srv sha1int sha1int.chain.pem sha1int.key
 srv sha1root sha1root-leaf.chain.pem sha1root-leaf.key
 srv rsa1024 rsa1024.chain.pem rsa1024.key
 srv rsa1024int rsa1024int.chain.pem rsa1024int.key
+srv ekuclient eku-client.chain.pem eku-client.key
+srv ekuserver eku-server.chain.pem eku-server.key
+srv ekuany eku-any.chain.pem eku-any.key
+srv noeku noeku.chain.pem noeku.key
+srv ekubad eku-bad.chain.pem eku-bad.key
+srv ekuint ekuint.chain.pem ekuint.key
 
 accepted "$good_PORT" served tlsc -k localhost
 [ ! -s "$T/err" ] || { cat "$T/err" >&2; fail "good chain: tlsc wrote on stderr"; }
@@ -69,10 +79,19 @@ accepted "$sha1root_PORT" served env CAFILE="$P/sha1root.pem" tlsc -k localhost
 rejected "$short" "$rsa1024_PORT" tlsc -k localhost
 rejected "$short" "$rsa1024int_PORT" tlsc -k localhost
 accepted "$goodrsa_PORT" served tlsc -k localhost
+rejected "$eku" "$ekuclient_PORT" tlsc -k localhost
+accepted "$ekuserver_PORT" served tlsc -k localhost
+accepted "$ekuany_PORT" served tlsc -k localhost
+accepted "$noeku_PORT" served tlsc -k localhost
+accepted "$ekuint_PORT" served tlsc -k localhost
+[ ! -s "$T/err" ] || { cat "$T/err" >&2; fail "EKU controls: tlsc wrote on stderr"; }
+rejected 'peer certificate: invalid value in an ASN.1 structure' "$ekubad_PORT" tlsc -k localhost
 
 # the policy is part of verification: --insecure-no-verify and --pin skip it
 warn='tlsc: warning: server certificate NOT verified (--insecure-no-verify): this connection can be intercepted'
 accepted "$sha1_PORT" served tlsc --insecure-no-verify -k localhost
+err_is "$warn"
+accepted "$ekuclient_PORT" served tlsc --insecure-no-verify -k localhost
 err_is "$warn"
 accepted "$rsa1024_PORT" served tlsc -k localhost "--pin=SHA256:$(spki_hex "$P/rsa1024.pem")"
 
@@ -92,4 +111,8 @@ ossl o4 rsa1024 int.pem
 rejected "$short" "$o4_PORT" tlsc -k localhost
 ossl o5 rsa int.pem
 accepted "$o5_PORT" 'ycilop' tlsc -k localhost
+ossl o6 eku-client int.pem
+rejected "$eku" "$o6_PORT" tlsc -k localhost
+ossl o7 noeku int.pem
+accepted "$o7_PORT" 'ycilop' tlsc -k localhost
 exit 0

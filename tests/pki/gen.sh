@@ -100,6 +100,37 @@ basicConstraints = critical, CA:false
 keyUsage = critical, digitalSignature
 extendedKeyUsage = serverAuth, clientAuth
 subjectAltName = DNS:other.test
+[ eku_server_ext ]
+basicConstraints = critical, CA:false
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost, IP:127.0.0.1
+[ eku_client_ext ]
+basicConstraints = critical, CA:false
+keyUsage = critical, digitalSignature
+extendedKeyUsage = clientAuth
+subjectAltName = DNS:localhost, IP:127.0.0.1
+[ eku_any_ext ]
+basicConstraints = critical, CA:false
+keyUsage = critical, digitalSignature
+extendedKeyUsage = anyExtendedKeyUsage
+subjectAltName = DNS:localhost, IP:127.0.0.1
+[ noeku_ext ]
+basicConstraints = critical, CA:false
+keyUsage = critical, digitalSignature
+subjectAltName = DNS:localhost, IP:127.0.0.1
+[ eku_bad_ext ]
+basicConstraints = critical, CA:false
+keyUsage = critical, digitalSignature
+subjectAltName = DNS:localhost, IP:127.0.0.1
+# an empty SEQUENCE: ExtKeyUsageSyntax has SIZE (1..MAX)
+2.5.29.37 = DER:30:00
+[ int_server_ext ]
+basicConstraints = critical, CA:true, pathlen:0
+keyUsage = critical, keyCertSign, cRLSign
+extendedKeyUsage = serverAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
 [ deepwild_ext ]
 basicConstraints = critical, CA:false
 keyUsage = critical, digitalSignature
@@ -200,7 +231,8 @@ run openssl x509 -req -in "$work/selfsigned.csr" -key selfsigned.key -set_serial
 cat selfsigned.pem int.pem >selfsigned.chain.pem
 
 # Chains that BearSSL accepts by default and our policy refuses, each
-# next to its positive control:
+# next to its positive control (ec.chain.pem and client.chain.pem are
+# the controls for the EKU cases):
 # a leaf signed with SHA-1; an intermediate signed with SHA-1
 newkey sha1 p256 "/CN=localhost"
 sign sha1 int server_ec_ext sha1
@@ -224,6 +256,18 @@ sign int-rsa1024 ca int_ext
 newkey rsa1024int p256 "/CN=localhost"
 sign rsa1024int int-rsa1024 server_ec_ext
 cat rsa1024int.pem int-rsa1024.pem >rsa1024int.chain.pem
+# Extended Key Usage: server only, client only, any, none, malformed;
+# an intermediate restricted to serverAuth over a leaf with both
+leaf eku-server p256 "/CN=localhost" eku_server_ext
+leaf eku-client p256 "/CN=localhost" eku_client_ext
+leaf eku-any p256 "/CN=localhost" eku_any_ext
+leaf noeku p256 "/CN=localhost" noeku_ext
+leaf eku-bad p256 "/CN=localhost" eku_bad_ext
+newkey int-ekuserver p256 "/CN=ucspi-tls serverAuth Intermediate CA"
+sign int-ekuserver ca int_server_ext
+newkey ekuint p256 "/CN=localhost"
+sign ekuint int-ekuserver server_ec_ext
+cat ekuint.pem int-ekuserver.pem >ekuint.chain.pem
 
 # A key type BearSSL does not support at all
 run openssl req -x509 -newkey ed25519 -nodes -keyout ed25519.key -subj "/CN=Ed25519 Root" \

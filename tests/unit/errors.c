@@ -135,7 +135,9 @@ static void test_texts (void)
   expect(1023, "unrecognized BearSSL error 1023");
   expect(UTLS_ERR_SIGSHA1, "peer certificate signed with SHA-1 (refused)");
   expect(UTLS_ERR_RSASHORT, "RSA key in peer chain shorter than 2048 bits");
-  expect(UTLS_ERR_MAX, "unrecognized ucspi-tls error 2021");
+  expect(UTLS_ERR_EKUCLIENT, "peer certificate not valid for TLS client authentication (Extended Key Usage)");
+  expect(UTLS_ERR_EKUSERVER, "peer certificate not valid for TLS server authentication (Extended Key Usage)");
+  expect(UTLS_ERR_MAX, "unrecognized ucspi-tls error 2023");
   expect(-5, "unrecognized error code -5");
   expect(1500, "unrecognized error code 1500");
   expect(2147483647, "unrecognized ucspi-tls error 2147483647");

@@ -72,13 +72,18 @@ extern void utls_policy_wipe (utls_policy *policy);
  * Policy on top of BearSSL's, for validated chains (not in the pinned
  * or insecure modes): no certificate signature with SHA-1 or MD5 (the
  * trust anchor's own self-signature is never checked), no RSA key
- * shorter than 2048 bits.
+ * shorter than 2048 bits, and with UTLS_X509_SERVER_AUTH or
+ * UTLS_X509_CLIENT_AUTH, the Extended Key Usage of the end-entity and
+ * of the intermediate CAs of the path, when present, must allow that
+ * purpose (or anyExtendedKeyUsage), as OpenSSL's purpose check does.
  */
 #define UTLS_PEERCERT_MAX 16384
 enum utls_x509_flag_e
 {
   UTLS_X509_INSECURE = 1 << 0,  /* accept any chain, name and date */
   UTLS_X509_PIN = 1 << 1,       /* accept exactly the pinned public key (SPKI SHA-256) */
+  UTLS_X509_SERVER_AUTH = 1 << 2, /* the peer is a TLS server: EKU must allow serverAuth */
+  UTLS_X509_CLIENT_AUTH = 1 << 3, /* the peer is a TLS client: EKU must allow clientAuth */
 };
 
 /*
