@@ -34,7 +34,8 @@ src/libutls/utls_skey_wipe.o src/libutls/utls_skey_wipe.lo: src/libutls/utls_ske
 src/libutls/utls_suite_find.o src/libutls/utls_suite_find.lo: src/libutls/utls_suite_find.c src/include/utls/utls.h
 src/libutls/utls_time_fmt.o src/libutls/utls_time_fmt.lo: src/libutls/utls_time_fmt.c src/include/utls/utls.h src/libutls/der-internal.h
 src/libutls/utls_version_str.o src/libutls/utls_version_str.lo: src/libutls/utls_version_str.c src/include/utls/utls.h
-src/libutls/utls_x509_init.o src/libutls/utls_x509_init.lo: src/libutls/utls_x509_init.c src/include/utls/setup.h src/include/utls/utls.h
+src/libutls/utls_x509_eku_allows.o src/libutls/utls_x509_eku_allows.lo: src/libutls/utls_x509_eku_allows.c src/include/utls/utls.h
+src/libutls/utls_x509_init.o src/libutls/utls_x509_init.lo: src/libutls/utls_x509_init.c src/include/utls/setup.h src/include/utls/utls.h src/libutls/der-internal.h
 src/libutls/utls_x509_parse.o src/libutls/utls_x509_parse.lo: src/libutls/utls_x509_parse.c src/include/utls/utls.h src/libutls/der-internal.h
 src/libutls/utls_x509_san_next.o src/libutls/utls_x509_san_next.lo: src/libutls/utls_x509_san_next.c src/include/utls/utls.h src/libutls/der-internal.h
 src/libutls/utlsp_anchor_add.o src/libutls/utlsp_anchor_add.lo: src/libutls/utlsp_anchor_add.c src/include/utls/utls.h src/libutls/load-internal.h
@@ -48,6 +49,7 @@ src/libutls/utlsp_dn_atv.o src/libutls/utlsp_dn_atv.lo: src/libutls/utlsp_dn_atv
 src/libutls/utlsp_dn_open.o src/libutls/utlsp_dn_open.lo: src/libutls/utlsp_dn_open.c src/include/utls/utls.h src/libutls/der-internal.h
 src/libutls/utlsp_dn_rdn.o src/libutls/utlsp_dn_rdn.lo: src/libutls/utlsp_dn_rdn.c src/include/utls/utls.h src/libutls/der-internal.h
 src/libutls/utlsp_dn_value.o src/libutls/utlsp_dn_value.lo: src/libutls/utlsp_dn_value.c src/include/utls/utls.h src/libutls/der-internal.h
+src/libutls/utlsp_eku_scan.o src/libutls/utlsp_eku_scan.lo: src/libutls/utlsp_eku_scan.c src/include/utls/utls.h src/libutls/der-internal.h
 src/libutls/utlsp_load_anchordir.o src/libutls/utlsp_load_anchordir.lo: src/libutls/utlsp_load_anchordir.c src/include/utls/utls.h src/libutls/load-internal.h
 src/libutls/utlsp_load_anchors.o src/libutls/utlsp_load_anchors.lo: src/libutls/utlsp_load_anchors.c src/include/utls/utls.h src/libutls/load-internal.h
 src/libutls/utlsp_load_certs.o src/libutls/utlsp_load_certs.lo: src/libutls/utlsp_load_certs.c src/include/utls/utls.h src/libutls/load-internal.h
@@ -78,12 +80,12 @@ src/tls/utlsp_keycheck.o: src/tls/utlsp_keycheck.c src/include/utls/engine.h src
 src/tls/utlsp_log.o: src/tls/utlsp_log.c src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/utlsp_server.o: src/tls/utlsp_server.c src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/utlsp_wrap.o: src/tls/utlsp_wrap.c src/include/utls/config.h src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-tests/unit/cabundle.o: tests/unit/cabundle.c src/include/utls/utls.h src/libutls/load-internal.h
+tests/unit/cabundle.o: tests/unit/cabundle.c src/include/utls/utls.h src/libutls/load-internal.h tests/unit/unit-files.h
 tests/unit/dn.o: tests/unit/dn.c src/include/utls/utls.h src/libutls/der-internal.h
 tests/unit/envblock.o: tests/unit/envblock.c src/include/utls/utls.h
 tests/unit/errors.o: tests/unit/errors.c src/include/utls/utls.h
 tests/unit/hostname.o: tests/unit/hostname.c src/include/utls/utls.h
-tests/unit/load.o: tests/unit/load.c src/include/utls/utls.h src/libutls/der-internal.h src/libutls/load-internal.h
+tests/unit/load.o: tests/unit/load.c src/include/utls/utls.h src/libutls/der-internal.h src/libutls/load-internal.h tests/unit/unit-files.h
 tests/unit/pin.o: tests/unit/pin.c src/include/utls/utls.h
 tests/unit/tlsargs.o: tests/unit/tlsargs.c src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 tests/unit/x509.o: tests/unit/x509.c src/include/utls/utls.h src/libutls/der-internal.h
@@ -99,3 +101,4 @@ src/include/utls/utls.h:
 src/libutls/der-internal.h:
 src/libutls/load-internal.h:
 src/tls/tls-internal.h:
+tests/unit/unit-files.h:

@@ -75,6 +75,14 @@ extern int utlsp_der_uint (utls_der *in, utls_der *value);
 extern int utlsp_der_oid_check (utls_der const *oid);
 
 /*
+ * Reads the value of an Extended Key Usage extension (the contents of
+ * its extnValue OCTET STRING): sets *eku to UTLS_EKU_PRESENT and the
+ * bits of the purposes it lists. Returns 1, or 0 if malformed (not
+ * exactly one non-empty SEQUENCE of well-formed OIDs).
+ */
+extern int utlsp_eku_scan (utls_der const *value, unsigned int *eku);
+
+/*
  * UTCTime (YYMMDDHHMMSSZ, YY < 50 is 20YY) or GeneralizedTime
  * (YYYYMMDDHHMMSSZ) contents to seconds since the epoch. 1 or 0.
  */

@@ -52,6 +52,14 @@ void utls_engine_algos (br_ssl_engine_context *eng, int is_server)
   else
     br_ssl_engine_set_suites(eng, suites_chacha_first, sizeof suites_chacha_first / sizeof suites_chacha_first[0]);
   br_ssl_engine_set_ec(eng, br_ec_get_default());
+  /* These hashes are the handshake's (transcript, signature_algorithms
+     for ServerKeyExchange and CertificateVerify), not the certificate
+     validator's, which has its own set without SHA-1 (utls_x509_init).
+     SHA-1 stays here, last in preference (utls_policy_init), for the
+     TLS 1.2 peers that offer nothing else: forging such a signature
+     takes a collision found during the handshake (SLOTH), far out of
+     reach for SHA-1, unlike the offline collisions that forge
+     certificates. */
   br_ssl_engine_set_hash(eng, br_sha1_ID, &br_sha1_vtable);
   br_ssl_engine_set_hash(eng, br_sha224_ID, &br_sha224_vtable);
   br_ssl_engine_set_hash(eng, br_sha256_ID, &br_sha256_vtable);

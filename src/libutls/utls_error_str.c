@@ -99,6 +99,11 @@ static error_text const utls_errors[] =
   { UTLS_ERR_STALLED, "peer stopped reading: nothing could be sent for the write timeout (-L)" },
   { UTLS_ERR_APPGONE, "the application exited before the handshake facts could reach it" },
   { UTLS_ERR_ENVFULL, "the handshake facts do not fit in the application's environment block" },
+  { UTLS_ERR_SIGSHA1, "peer certificate signed with SHA-1 (refused)" },
+  { UTLS_ERR_SIGMD5, "peer certificate signed with MD5 (refused)" },
+  { UTLS_ERR_RSASHORT, "RSA key in peer chain shorter than 2048 bits" },
+  { UTLS_ERR_EKUCLIENT, "peer certificate not valid for TLS client authentication (Extended Key Usage)" },
+  { UTLS_ERR_EKUSERVER, "peer certificate not valid for TLS server authentication (Extended Key Usage)" },
   { 0, 0 }
 };
 

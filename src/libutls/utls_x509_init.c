@@ -7,16 +7,37 @@
 
 #include <utls/utls.h>
 #include <utls/setup.h>
+#include "der-internal.h"
 
 /*
  * Wrapper around br_x509_minimal. The minimal engine is always run (so
  * the chain is really validated), without a server name: names are
  * checked here, because BearSSL knows nothing of iPAddress SANs and
- * gives no detail on a mismatch. The end-entity certificate is copied
- * as it streams by, for the SSL_* variables and the error messages.
+ * gives no detail on a mismatch. The chain is copied as it streams by,
+ * for the SSL_* variables, the error messages and the checks BearSSL
+ * does not make (Extended Key Usage).
  */
 
 #define MINIMAL(x) ((br_x509_class const **)&(x)->minimal.vtable)
+
+/*
+ * br_x509_minimal_init_full gives the engine every hash function,
+ * SHA-1 included, and accepts RSA keys down to 1017 bits. Without the
+ * SHA-1 implementation (MD5 it never had), a certificate signed with
+ * it cannot have its signature checked and is refused
+ * (BR_ERR_X509_UNSUPPORTED); the trust anchor's own self-signature is
+ * never checked, so an old SHA-1 root keeps working. The minimum RSA
+ * size applies to every key the engine decodes from the chain.
+ */
+static void minimal_init (utls_x509 *x, br_x509_trust_anchor const *tas, size_t ntas)
+{
+  br_x509_minimal_init_full(&x->minimal, tas, ntas);
+  br_x509_minimal_set_hash(&x->minimal, br_md5_ID, 0);
+  br_x509_minimal_set_hash(&x->minimal, br_sha1_ID, 0);
+  br_x509_minimal_set_minrsa(&x->minimal, 256);
+  x->tas = tas;
+  x->ntas = ntas;
+}
 
 static void start_chain (br_x509_class const **ctx, char const *server_name)
 {
@@ -39,9 +60,9 @@ static void start_cert (br_x509_class const **ctx, uint32_t length)
   utls_x509 *x = (utls_x509 *)ctx;
   x->chain_seen = 1;
   if (!x->depth && length > UTLS_PEERCERT_MAX) x->ee_overflow = 1;
-  if (!x->anchor_func) { x->minimal.vtable->start_cert(MINIMAL(x), length); return; }
   if (x->ncerts >= UTLS_CHAIN_MAX || length > UTLS_X509_CHAINBUF - x->chain_len) x->chain_overflow = 1;
   else x->cert_start[x->ncerts++] = x->chain_len;
+  if (!x->anchor_func) x->minimal.vtable->start_cert(MINIMAL(x), length);
 }
 
 static void append (br_x509_class const **ctx, unsigned char const *buf, size_t len)
@@ -56,11 +77,18 @@ static void append (br_x509_class const **ctx, unsigned char const *buf, size_t 
       x->ee_len += len;
     }
   }
-  if (!x->anchor_func) { x->minimal.vtable->append(MINIMAL(x), buf, len); return; }
+  if (!x->anchor_func) x->minimal.vtable->append(MINIMAL(x), buf, len);
   if (x->chain_overflow) return;
   if (len > UTLS_X509_CHAINBUF - x->chain_len) { x->chain_overflow = 1; return; }
   memcpy(x->chain + x->chain_len, buf, len);
   x->chain_len += len;
+}
+
+/* The i-th certificate of the buffered chain (i < x->ncerts). */
+static int chain_parse (utls_x509 const *x, unsigned int i, utls_x509_info *info)
+{
+  size_t end = i + 1 < x->ncerts ? x->cert_start[i + 1] : x->chain_len;
+  return utls_x509_parse(info, x->chain + x->cert_start[i], end - x->cert_start[i]);
 }
 
 static void end_cert (br_x509_class const **ctx)
@@ -85,13 +113,12 @@ static unsigned replay (utls_x509 *x)
   for (; i < x->ncerts; i++)
   {
     utls_x509_info info;
-    size_t end = i + 1 < x->ncerts ? x->cert_start[i + 1] : x->chain_len;
-    if (utls_x509_parse(&info, x->chain + x->cert_start[i], end - x->cert_start[i])) return BR_ERR_X509_INVALID_VALUE;
+    if (chain_parse(x, i, &info)) return BR_ERR_X509_INVALID_VALUE;
     names[i] = info.issuer;
   }
   r = (*x->anchor_func)(x->anchor_data, names, x->ncerts, &tas, &ntas);
   if (r) return r;
-  br_x509_minimal_init_full(&x->minimal, tas, ntas);
+  minimal_init(x, tas, ntas);
   x->minimal.vtable->start_chain(MINIMAL(x), 0);
   for (i = 0; i < x->ncerts; i++)
   {
@@ -193,6 +220,100 @@ static int pin_matches (utls_x509 const *x)
   return !diff;
 }
 
+/*
+ * How many certificates of the chain, from the end-entity on, had their
+ * signature checked: the minimal engine stops at the first one whose
+ * issuer is the Name of a CA anchor (BearSSL compares Names byte for
+ * byte, through a hash). Certificates after it, such as a root the
+ * peer sends along, were ignored and are not judged here either. If
+ * no anchor of that Name had the right key, the engine went on and the
+ * real path is longer: only the message (SHA-1) or the intermediates'
+ * EKU beyond this point are then missed, never the end-entity's EKU.
+ */
+static unsigned int path_length (utls_x509 const *x)
+{
+  unsigned int i = 0;
+  for (; i < x->ncerts; i++)
+  {
+    utls_x509_info info;
+    size_t j = 0;
+    if (chain_parse(x, i, &info)) return x->ncerts;
+    for (; j < x->ntas; j++)
+    {
+      br_x500_name const *dn = &x->tas[j].dn;
+      if ((x->tas[j].flags & BR_X509_TA_CA) && dn->len == info.issuer.len && !memcmp(dn->data, info.issuer.s, dn->len))
+        return i + 1;
+    }
+  }
+  return x->ncerts;
+}
+
+/* Signature algorithm OIDs (contents), by hash function. */
+#define OID_SHA1_RSA "\x2a\x86\x48\x86\xf7\x0d\x01\x01\x05"
+#define OID_SHA1_RSA_OIW "\x2b\x0e\x03\x02\x1d"
+#define OID_SHA1_ECDSA "\x2a\x86\x48\xce\x3d\x04\x01"
+#define OID_SHA1_DSA "\x2a\x86\x48\xce\x38\x04\x03"
+#define OID_MD5_RSA "\x2a\x86\x48\x86\xf7\x0d\x01\x01\x04"
+
+/*
+ * The minimal engine says BR_ERR_X509_UNSUPPORTED for a signature hash
+ * it lacks, and for other things too (key types, curves, algorithms).
+ * If a certificate of the checked path is signed with SHA-1 or MD5,
+ * that is the reason given. 0 if none is.
+ */
+static int weak_signature (utls_x509 const *x)
+{
+  unsigned int n, i = 0;
+  if (x->chain_overflow) return 0;
+  n = path_length(x);
+  for (; i < n; i++)
+  {
+    utls_x509_info info;
+    if (chain_parse(x, i, &info)) return 0;
+    if (UTLSP_OID_IS(info.sigalg, OID_SHA1_RSA) || UTLSP_OID_IS(info.sigalg, OID_SHA1_ECDSA)
+     || UTLSP_OID_IS(info.sigalg, OID_SHA1_RSA_OIW) || UTLSP_OID_IS(info.sigalg, OID_SHA1_DSA))
+      return UTLS_ERR_SIGSHA1;
+    if (UTLSP_OID_IS(info.sigalg, OID_MD5_RSA)) return UTLS_ERR_SIGMD5;
+  }
+  return 0;
+}
+
+/* Our error code for a refusal of the minimal engine. */
+static int explain (utls_x509 const *x, unsigned r)
+{
+  if (r == BR_ERR_X509_WEAK_PUBLIC_KEY) return UTLS_ERR_RSASHORT;  /* only RSA sizes are checked */
+  if (r == BR_ERR_X509_UNSUPPORTED)
+  {
+    int weak = weak_signature(x);
+    if (weak) return weak;
+  }
+  return (int)r;
+}
+
+/*
+ * Extended Key Usage of a validated chain: the end-entity must allow
+ * the purpose; so must every intermediate CA of the checked path that
+ * has the extension (OpenSSL's rule: a CA restricted to server
+ * certificates does not issue client certificates). A certificate
+ * whose EKU cannot be parsed is refused (utls_x509_parse fails).
+ */
+static int check_purpose (utls_x509 const *x)
+{
+  unsigned int purpose, n, i = 0;
+  if (x->flags & UTLS_X509_CLIENT_AUTH) purpose = UTLS_EKU_CLIENT;
+  else if (x->flags & UTLS_X509_SERVER_AUTH) purpose = UTLS_EKU_SERVER;
+  else return 0;
+  n = path_length(x);
+  for (; i < n; i++)
+  {
+    utls_x509_info info;
+    if (chain_parse(x, i, &info)) return BR_ERR_X509_INVALID_VALUE;
+    if (!utls_x509_eku_allows(&info, purpose))
+      return purpose == UTLS_EKU_CLIENT ? UTLS_ERR_EKUCLIENT : UTLS_ERR_EKUSERVER;
+  }
+  return 0;
+}
+
 static unsigned end_chain (br_x509_class const **ctx)
 {
   utls_x509 *x = (utls_x509 *)ctx;
@@ -214,7 +335,11 @@ static unsigned end_chain (br_x509_class const **ctx)
     x->err = r;
     return take_key(x);
   }
-  if (r) { x->err = r; return r; }
+  /* the policy checks need the whole chain */
+  if (!r && x->chain_overflow) r = BR_ERR_X509_LIMIT_EXCEEDED;
+  if (r) { x->err = explain(x, r); return r; }
+  x->err = check_purpose(x);
+  if (x->err) return BR_ERR_X509_FORBIDDEN_KEY_USAGE;
   if (x->name)
   {
     x->err = check_name(x);
@@ -248,7 +373,7 @@ static br_x509_class const x509_vtable =
 void utls_x509_init (utls_x509 *x, br_x509_trust_anchor const *tas, size_t ntas, uint32_t flags, char const *name)
 {
   x->vtable = &x509_vtable;
-  br_x509_minimal_init_full(&x->minimal, tas, ntas);
+  minimal_init(x, tas, ntas);
   x->flags = flags;
   x->name = name;
   x->depth = 0;
@@ -257,6 +382,9 @@ void utls_x509_init (utls_x509 *x, br_x509_trust_anchor const *tas, size_t ntas,
   x->own_key = 0;
   x->ee_len = 0;
   x->ee_overflow = 0;
+  x->chain_len = 0;
+  x->ncerts = 0;
+  x->chain_overflow = 0;
   x->anchor_func = 0;
   x->anchor_data = 0;
 }

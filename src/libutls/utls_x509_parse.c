@@ -11,7 +11,8 @@
 #define TAG_SUBJECT_UID (UTLSP_TAG_CLASS_CONTEXT | 2)
 #define TAG_EXTENSIONS (UTLSP_TAG_CLASS_CONTEXT | UTLSP_TAG_CONSTRUCTED | 3)
 
-static unsigned char const oid_san[3] = { 0x55, 0x1d, 0x11 };
+#define OID_SAN "\x55\x1d\x11"
+#define OID_EKU "\x55\x1d\x25"
 
 /* version [0] EXPLICIT INTEGER { v1(0), v2(1), v3(2) } DEFAULT v1 */
 static int get_version (utls_der *tbs)
@@ -63,8 +64,12 @@ static int get_extension (utls_der *exts, utls_x509_info *info)
     if (b.s[0] != 0xff && b.s[0] != 0x00) return 0;
   }
   if (!utlsp_der_expect(&ext, UTLSP_TAG_OCTETSTRING, &value, 0) || ext.len) return 0;
-  if (oid.len == sizeof(oid_san) && !memcmp(oid.s, oid_san, sizeof(oid_san)))
-    return get_san(&value, info);
+  if (UTLSP_OID_IS(oid, OID_SAN)) return get_san(&value, info);
+  if (UTLSP_OID_IS(oid, OID_EKU))
+  {
+    if (info->eku) return 0;    /* RFC 5280 4.2: at most one instance */
+    return utlsp_eku_scan(&value, &info->eku);
+  }
   return 1;
 }
 
@@ -103,10 +108,19 @@ static int get_tbs (utls_der *tbs, utls_x509_info *info)
   return get_tail(tbs, info);
 }
 
+/* AlgorithmIdentifier ::= SEQUENCE { algorithm OID, parameters ANY OPTIONAL } */
+static int get_sigalg (utls_der *cert, utls_der *oid)
+{
+  utls_der alg;
+  if (!utlsp_der_expect(cert, UTLSP_TAG_SEQUENCE, &alg, 0)) return 0;
+  return utlsp_der_expect(&alg, UTLSP_TAG_OID, oid, 0) && utlsp_der_oid_check(oid);
+}
+
 /*
  * Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm,
  * signatureValue BIT STRING }, spanning exactly len bytes. The signature
- * is not checked here: that is the X.509 engine's job.
+ * is not checked here: that is the X.509 engine's job; its algorithm is
+ * kept, to say why the engine refused it.
  */
 int utls_x509_parse (utls_x509_info *info, unsigned char const *der, size_t len)
 {
@@ -117,7 +131,7 @@ int utls_x509_parse (utls_x509_info *info, unsigned char const *der, size_t len)
   if (!utlsp_der_expect(&in, UTLSP_TAG_SEQUENCE, &cert, 0) || in.len) return UTLS_ERR_BADDER;
   if (!utlsp_der_expect(&cert, UTLSP_TAG_SEQUENCE, &tbs, 0)) return UTLS_ERR_BADDER;
   if (!get_tbs(&tbs, &tmp) || tbs.len) return UTLS_ERR_BADDER;
-  if (!utlsp_der_expect(&cert, UTLSP_TAG_SEQUENCE, &v, 0)) return UTLS_ERR_BADDER;
+  if (!get_sigalg(&cert, &tmp.sigalg)) return UTLS_ERR_BADDER;
   if (!utlsp_der_expect(&cert, UTLSP_TAG_BITSTRING, &v, 0) || cert.len) return UTLS_ERR_BADDER;
   if (!tmp.san.s) tmp.san.s = der;      /* empty, but never a null pointer */
   *info = tmp;

@@ -146,7 +146,8 @@ br_ssl_engine_context *utlsp_client_init (utlsp_opts const *opts)
   {
     unsigned char pin[32];
     memcpy(pin, xc.pin, 32);
-    utls_x509_init(&xc, 0, 0, xflags, (xflags ? 0 : verify_name));
+    /* xflags only holds a mode (pin, insecure) here; the peer is a server */
+    utls_x509_init(&xc, 0, 0, xflags | UTLS_X509_SERVER_AUTH, (xflags ? 0 : verify_name));
     memcpy(xc.pin, pin, 32);
     if (!xflags) utls_x509_defer_anchors(&xc, &anchors_for_chain, 0);
   }

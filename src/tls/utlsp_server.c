@@ -169,7 +169,7 @@ br_ssl_engine_context *utlsp_server_init (utlsp_opts const *opts)
   }
   if (opts->clientcert)
   {
-    utls_x509_init(&xc, anchors.tas, anchors.n, 0, 0);
+    utls_x509_init(&xc, anchors.tas, anchors.n, UTLS_X509_CLIENT_AUTH, 0);
     br_ssl_engine_set_x509(&sc.eng, &xc.vtable);
     br_ssl_server_set_trust_anchor_names_alt(&sc, anchors.tas, anchors.n);
     if (opts->clientcert == UTLSP_CLIENTCERT_OPTIONAL) flags |= BR_OPT_TOLERATE_NO_CLIENT_AUTH;
@@ -233,6 +233,11 @@ char const *utlsp_server_errstr (utls_engine const *e, int *failexit)
     strcat(buf, name);
     return buf;
   }
+  /* The client's chain was refused: our validator knows the precise
+     reason (SHA-1, short RSA key, Extended Key Usage...), BearSSL only
+     has the code it was handed. */
+  if (!e->handshake_done && xc.chain_seen && xc.err && e->err > BR_ERR_X509_OK && e->err <= BR_ERR_X509_NOT_TRUSTED)
+    return utls_error_str(xc.err);
   return utlsp_engine_errstr(e);
 }
 

@@ -49,17 +49,6 @@ srv leafonly rsa.pem rsa.key
 srv deep deep-wild.chain.pem deep-wild.key
 
 n=0
-# rejected "MESSAGE" PORT [env VAR=value...] tlsc-args...
-rejected () {
-  _msg=$1 _port=$2
-  shift 2
-  n=$((n + 1))
-  run 98 tcli "$_port" "$@" cli-app.sh "$T/app.$n"
-  err_is "tlsc: fatal: TLS handshake failed: $_msg"
-  [ ! -s "$T/out" ] || fail "case $n ($*): output although verification failed"
-  no_app "$T/app.$n" "case $n ($*)"
-}
-
 # accepted SNI PORT [env VAR=value...] tlsc-args...: the app ran, got the
 # reply; the server saw SNI (none: no SNI). Stderr is left in $T/err.
 accepted () {

@@ -2,12 +2,13 @@
 
 /*
  * A peer certificate, as the engines see it: utls_x509_parse, every
- * SubjectAltName (utls_x509_san_next), utls_dn_format and utls_dn_attr
- * on its Names, and utls_envblock_add_peer, whose block must still be
- * well formed for the application (utlsp_block_valid). Then
- * utls_dn_format and utls_dn_attr on the raw input as a Name, into
- * output buffers of every small size, allocated to the byte so that
- * AddressSanitizer sees one byte too many.
+ * SubjectAltName (utls_x509_san_next), its Extended Key Usage bits,
+ * utls_dn_format and utls_dn_attr on its Names, and
+ * utls_envblock_add_peer, whose block must still be well formed for the
+ * application (utlsp_block_valid). Then utlsp_eku_scan on the raw input
+ * as an extension value, and utls_dn_format and utls_dn_attr on it as a
+ * Name, into output buffers of every small size, allocated to the byte
+ * so that AddressSanitizer sees one byte too many.
  */
 
 #include <stdint.h>
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <utls/utls.h>
+#include "der-internal.h"
 #include "tls-internal.h"
 #include "fuzz-common.h"
 
@@ -58,6 +60,11 @@ int LLVMFuzzerTestOneInput (uint8_t const *data, size_t size)
     within(&info.subject, data, size);
     within(&info.spki, data, size);
     within(&info.san, data, size);
+    within(&info.sigalg, data, size);
+    FUZZ_ASSERT(!(info.eku & ~(unsigned int)(UTLS_EKU_PRESENT | UTLS_EKU_SERVER | UTLS_EKU_CLIENT | UTLS_EKU_ANY)));
+    FUZZ_ASSERT(!info.eku || (info.eku & UTLS_EKU_PRESENT));
+    if (!(info.eku & UTLS_EKU_PRESENT))
+      FUZZ_ASSERT(utls_x509_eku_allows(&info, UTLS_EKU_SERVER) && utls_x509_eku_allows(&info, UTLS_EKU_CLIENT));
     while ((r = utls_x509_san_next(&info, &pos, &type, &v)) == 1)
     {
       FUZZ_ASSERT(++count <= size);
@@ -76,6 +83,14 @@ int LLVMFuzzerTestOneInput (uint8_t const *data, size_t size)
   utls_envblock_add(&block, "SSL_PROTOCOL", "TLSv1.2");
   if (!utls_envblock_add_peer(&block, "SSL_CLIENT_", data, size) && utls_envblock_finish(&block))
     FUZZ_ASSERT(utlsp_block_valid(&block));
+
+  /* The raw input as an Extended Key Usage value: what is read is well formed. */
+  {
+    utls_der value = { .s = data, .len = size };
+    unsigned int eku = 0;
+    if (utlsp_eku_scan(&value, &eku)) FUZZ_ASSERT((eku & UTLS_EKU_PRESENT) && size >= 4 && data[0] == 0x30);
+    else FUZZ_ASSERT(!eku);
+  }
 
   /* The raw input as a Name. */
   if (size)

@@ -26,6 +26,10 @@
 # spki_hex CERT.pem     the same in hex
 # no_app MARKER WHAT    fail unless MARKER is absent (the app did not run)
 # err_is LINE...        fail unless $T/err holds exactly these lines
+# rejected MESSAGE PORT [env VAR=value...] tlsc-args...
+#   case number $n+1 (n is the caller's counter): tcli PORT ARGS
+#   cli-app.sh $T/app.$n must exit 98 with exactly "tlsc: fatal: TLS
+#   handshake failed: MESSAGE" on stderr, no output and no app run
 
 _cli_wait_line () {
   # _cli_wait_line FILE ERE PID: 0 when FILE has a line matching ERE,
@@ -130,6 +134,15 @@ err_is () {
   fi
 }
 
+rejected () {
+  _msg=$1 _port=$2
+  shift 2
+  n=$((n + 1))
+  run 98 tcli "$_port" "$@" cli-app.sh "$T/app.$n"
+  err_is "tlsc: fatal: TLS handshake failed: $_msg"
+  [ ! -s "$T/out" ] || fail "case $n ($*): output although verification failed"
+  no_app "$T/app.$n" "case $n ($*)"
+}
 
 # argv_like FILE SUPER-OPTS... -- HOST PORT ENGINE -- ENGINE-OPTS... -- PROG...
 #   FILE (a fake client's argv, one per line) is: the client's options,

@@ -7,7 +7,8 @@
 # exits 1. DIR/.done is written last, so a half-made DIR is recognisable.
 #
 # EC P-256 keys wherever the key type does not matter (they are fast to
-# make); RSA-2048 only for the root CA and the rsa leaf.
+# make); RSA-2048 only for the root CA and the rsa leaf; RSA-1024 only
+# for the keys that must be refused as too short.
 
 set -eu
 
@@ -99,6 +100,37 @@ basicConstraints = critical, CA:false
 keyUsage = critical, digitalSignature
 extendedKeyUsage = serverAuth, clientAuth
 subjectAltName = DNS:other.test
+[ eku_server_ext ]
+basicConstraints = critical, CA:false
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost, IP:127.0.0.1
+[ eku_client_ext ]
+basicConstraints = critical, CA:false
+keyUsage = critical, digitalSignature
+extendedKeyUsage = clientAuth
+subjectAltName = DNS:localhost, IP:127.0.0.1
+[ eku_any_ext ]
+basicConstraints = critical, CA:false
+keyUsage = critical, digitalSignature
+extendedKeyUsage = anyExtendedKeyUsage
+subjectAltName = DNS:localhost, IP:127.0.0.1
+[ noeku_ext ]
+basicConstraints = critical, CA:false
+keyUsage = critical, digitalSignature
+subjectAltName = DNS:localhost, IP:127.0.0.1
+[ eku_bad_ext ]
+basicConstraints = critical, CA:false
+keyUsage = critical, digitalSignature
+subjectAltName = DNS:localhost, IP:127.0.0.1
+# an empty SEQUENCE: ExtKeyUsageSyntax has SIZE (1..MAX)
+2.5.29.37 = DER:30:00
+[ int_server_ext ]
+basicConstraints = critical, CA:true, pathlen:0
+keyUsage = critical, keyCertSign, cRLSign
+extendedKeyUsage = serverAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
 [ deepwild_ext ]
 basicConstraints = critical, CA:false
 keyUsage = critical, digitalSignature
@@ -112,6 +144,7 @@ echo 1000 >"$work/serial"
 newkey() {
   case $2 in
     rsa) keyopt="-newkey rsa:2048" ;;
+    rsa1024) keyopt="-newkey rsa:1024" ;;
     p256) keyopt="-newkey ec -pkeyopt ec_paramgen_curve:P-256" ;;
     p384) keyopt="-newkey ec -pkeyopt ec_paramgen_curve:P-384" ;;
     p521) keyopt="-newkey ec -pkeyopt ec_paramgen_curve:P-521" ;;
@@ -120,11 +153,12 @@ newkey() {
   run openssl req -new $keyopt -nodes -keyout "$1.key" -subj "$3" -out "$work/$1.csr"
 }
 
-# sign NAME ISSUER EXTENSIONS: NAME.pem, valid from now for 30 days
+# sign NAME ISSUER EXTENSIONS [DIGEST]: NAME.pem, valid from now for
+# 30 days, signed with DIGEST (default sha256)
 sign() {
   serial=$((serial + 1))
   run openssl x509 -req -in "$work/$1.csr" -CA "$2.pem" -CAkey "$2.key" \
-    -set_serial "$serial" -days 30 -sha256 -extfile "$cnf" -extensions "$3" -out "$1.pem"
+    -set_serial "$serial" -days 30 "-${4:-sha256}" -extfile "$cnf" -extensions "$3" -out "$1.pem"
 }
 
 # casign NAME START END: NAME.pem signed by int with explicit dates
@@ -195,6 +229,45 @@ newkey selfsigned p256 "/CN=localhost"
 run openssl x509 -req -in "$work/selfsigned.csr" -key selfsigned.key -set_serial 2 -days 30 -sha256 \
   -extfile "$cnf" -extensions server_ec_ext -out selfsigned.pem
 cat selfsigned.pem int.pem >selfsigned.chain.pem
+
+# Chains that BearSSL accepts by default and our policy refuses, each
+# next to its positive control (ec.chain.pem and client.chain.pem are
+# the controls for the EKU cases):
+# a leaf signed with SHA-1; an intermediate signed with SHA-1
+newkey sha1 p256 "/CN=localhost"
+sign sha1 int server_ec_ext sha1
+chain sha1
+newkey int-sha1 p256 "/CN=ucspi-tls SHA-1 Intermediate CA"
+sign int-sha1 ca int_ext sha1
+newkey sha1int p256 "/CN=localhost"
+sign sha1int int-sha1 server_ec_ext
+cat sha1int.pem int-sha1.pem >sha1int.chain.pem
+# a root that signs itself with SHA-1 is fine: that signature is never
+# checked (the chain sent includes the root, which must be ignored)
+run openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout sha1root.key \
+  -subj "/CN=ucspi-tls SHA-1 Root CA" -days 3650 -sha1 -set_serial 1 -extensions root_ext -out sha1root.pem
+newkey sha1root-leaf p256 "/CN=localhost"
+sign sha1root-leaf sha1root server_ec_ext
+cat sha1root-leaf.pem sha1root.pem >sha1root-leaf.chain.pem
+# RSA-1024: as the leaf's key, as the intermediate's key
+leaf rsa1024 rsa1024 "/CN=localhost" server_ext
+newkey int-rsa1024 rsa1024 "/CN=ucspi-tls RSA-1024 Intermediate CA"
+sign int-rsa1024 ca int_ext
+newkey rsa1024int p256 "/CN=localhost"
+sign rsa1024int int-rsa1024 server_ec_ext
+cat rsa1024int.pem int-rsa1024.pem >rsa1024int.chain.pem
+# Extended Key Usage: server only, client only, any, none, malformed;
+# an intermediate restricted to serverAuth over a leaf with both
+leaf eku-server p256 "/CN=localhost" eku_server_ext
+leaf eku-client p256 "/CN=localhost" eku_client_ext
+leaf eku-any p256 "/CN=localhost" eku_any_ext
+leaf noeku p256 "/CN=localhost" noeku_ext
+leaf eku-bad p256 "/CN=localhost" eku_bad_ext
+newkey int-ekuserver p256 "/CN=ucspi-tls serverAuth Intermediate CA"
+sign int-ekuserver ca int_server_ext
+newkey ekuint p256 "/CN=localhost"
+sign ekuint int-ekuserver server_ec_ext
+cat ekuint.pem int-ekuserver.pem >ekuint.chain.pem
 
 # A key type BearSSL does not support at all
 run openssl req -x509 -newkey ed25519 -nodes -keyout ed25519.key -subj "/CN=Ed25519 Root" \

@@ -133,7 +133,11 @@ static void test_texts (void)
   expect(77, "unrecognized BearSSL error 77");
   expect(11, "unrecognized BearSSL error 11");
   expect(1023, "unrecognized BearSSL error 1023");
-  expect(UTLS_ERR_MAX, "unrecognized ucspi-tls error 2022");
+  expect(UTLS_ERR_SIGSHA1, "peer certificate signed with SHA-1 (refused)");
+  expect(UTLS_ERR_RSASHORT, "RSA key in peer chain shorter than 2048 bits");
+  expect(UTLS_ERR_EKUCLIENT, "peer certificate not valid for TLS client authentication (Extended Key Usage)");
+  expect(UTLS_ERR_EKUSERVER, "peer certificate not valid for TLS server authentication (Extended Key Usage)");
+  expect(UTLS_ERR_MAX, "unrecognized ucspi-tls error 2027");
   expect(-5, "unrecognized error code -5");
   expect(1500, "unrecognized error code 1500");
   expect(2147483647, "unrecognized ucspi-tls error 2147483647");

@@ -1,8 +1,9 @@
 /* ISC license. */
 
 /*
- * Unit test: utls_x509_parse, utls_x509_san_next, utls_time_fmt and the
- * DER helpers under them. The certificates are test vectors of the
+ * Unit test: utls_x509_parse, utls_x509_san_next, utls_time_fmt, the
+ * Extended Key Usage reader (utlsp_eku_scan, utls_x509_eku_allows) and
+ * the DER helpers under them. The certificates are test vectors of the
  * parser, made once with openssl ca (EC P-256):
  *   cert_a: v3, self-signed, serial 8A0102030405060708,
  *     subject C=FR, O=Example, Inc., OU=R+D + UID=jdoe,
@@ -142,6 +143,7 @@ static void test_cert_a (void)
   static unsigned char const serial[10] = { 0x00, 0x8a, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08 };
   static unsigned char const ip4[4] = { 192, 0, 2, 1 };
   static unsigned char const ip6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
+  static unsigned char const sha256_ecdsa[8] = { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02 };
   utls_x509_info info;
   utls_der v;
   size_t pos = 0;
@@ -155,6 +157,7 @@ static void test_cert_a (void)
   CHECK("cert_a subject offset", info.subject.s == cert_a + 206);
   CHECK("cert_a spki", info.spki.s == cert_a + 341 && info.spki.len == 91);
   CHECK("cert_a san", info.san.s == cert_a + 449 && info.san.len == 76);
+  CHECK("cert_a signatureAlgorithm", info.sigalg.len == 8 && !memcmp(info.sigalg.s, sha256_ecdsa, 8));
   CHECK("san 1", utls_x509_san_next(&info, &pos, &type, &v) == 1 && type == 2 && v.len == 16 && !memcmp(v.s, "test.example.com", 16));
   CHECK("san 2", utls_x509_san_next(&info, &pos, &type, &v) == 1 && type == 2 && v.len == 13 && !memcmp(v.s, "*.example.org", 13));
   CHECK("san 3", utls_x509_san_next(&info, &pos, &type, &v) == 1 && type == 7 && v.len == 4 && !memcmp(v.s, ip4, 4));
@@ -249,19 +252,25 @@ static void test_patched (void)
  * (two-octet lengths at 2 and 6), the extensions [3] and its SEQUENCE
  * (one-octet lengths at 434 and 437) when inside_exts is set.
  */
+static utls_x509_info inserted_info;   /* what the last parse_inserted parsed */
+
 static int parse_inserted (size_t offset, unsigned char const *bytes, size_t n, int inside_exts, int outer_only)
 {
-  unsigned char buf[sizeof(cert_a) + 64];
+  static unsigned char buf[sizeof(cert_a) + 64];
   utls_x509_info info;
   size_t outer = ((size_t)cert_a[2] << 8 | cert_a[3]) + n;
   size_t tbs = ((size_t)cert_a[6] << 8 | cert_a[7]) + n;
+  int r;
   memcpy(buf, cert_a, offset);
   memcpy(buf + offset, bytes, n);
   memcpy(buf + offset + n, cert_a + offset, sizeof(cert_a) - offset);
   buf[2] = (unsigned char)(outer >> 8); buf[3] = (unsigned char)outer;
   if (!outer_only) { buf[6] = (unsigned char)(tbs >> 8); buf[7] = (unsigned char)tbs; }
   if (inside_exts) { buf[434] += (unsigned char)n; buf[437] += (unsigned char)n; }
-  return utls_x509_parse(&info, buf, sizeof(cert_a) + n);
+  memset(&inserted_info, 0, sizeof inserted_info);
+  r = utls_x509_parse(&info, buf, sizeof(cert_a) + n);
+  if (!r) inserted_info = info;
+  return r;
 }
 
 static void test_inserted (void)
@@ -282,6 +291,122 @@ static void test_inserted (void)
   CHECK("second SAN extension", parse_inserted(570, second_san, sizeof(second_san), 1, 0) == UTLS_ERR_BADDER);
   CHECK("unique identifiers", parse_inserted(432, uids, sizeof(uids), 0, 0) == 0);
   CHECK("unique identifiers swapped", parse_inserted(432, uids_swapped, sizeof(uids_swapped), 0, 0) == UTLS_ERR_BADDER);
+}
+
+/* ExtKeyUsageSyntax values (the extnValue contents) */
+#define EKU_SERVER 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01
+#define EKU_CLIENT 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x02
+#define EKU_CODESIGN 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x03
+#define EKU_ANY 0x06, 0x04, 0x55, 0x1d, 0x25, 0x00
+
+static int eku_of (unsigned char const *s, size_t len, unsigned int *eku)
+{
+  utls_der v = { .s = s, .len = len };
+  *eku = 0xdead;
+  return utlsp_eku_scan(&v, eku);
+}
+
+static void test_eku_scan (void)
+{
+  static unsigned char const server[] = { 0x30, 0x0a, EKU_SERVER };
+  static unsigned char const client[] = { 0x30, 0x0a, EKU_CLIENT };
+  static unsigned char const both[] = { 0x30, 0x14, EKU_CLIENT, EKU_SERVER };
+  static unsigned char const any[] = { 0x30, 0x06, EKU_ANY };
+  static unsigned char const codesign[] = { 0x30, 0x0a, EKU_CODESIGN };
+  static unsigned char const empty[] = { 0x30, 0x00 };
+  static unsigned char const set[] = { 0x31, 0x0a, EKU_SERVER };
+  static unsigned char const trailing[] = { 0x30, 0x0a, EKU_SERVER, 0x05, 0x00 };
+  static unsigned char const not_oid[] = { 0x30, 0x0b, EKU_SERVER, 0x05 };
+  static unsigned char const integer[] = { 0x30, 0x0d, EKU_SERVER, 0x02, 0x01, 0x01 };
+  static unsigned char const bad_arc[] = { 0x30, 0x05, 0x06, 0x03, 0x2b, 0x80, 0x01 };
+  static unsigned char const open_arc[] = { 0x30, 0x04, 0x06, 0x02, 0x2b, 0x86 };
+  static unsigned char const empty_oid[] = { 0x30, 0x02, 0x06, 0x00 };
+  static unsigned char const long_inner[] = { 0x30, 0x0a, 0x06, 0x09, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01 };
+  static unsigned char const indefinite[] = { 0x30, 0x80, EKU_SERVER, 0x00, 0x00 };
+  unsigned int eku;
+  size_t i;
+  CHECK("eku server", eku_of(server, sizeof server, &eku) && eku == (UTLS_EKU_PRESENT | UTLS_EKU_SERVER));
+  CHECK("eku client", eku_of(client, sizeof client, &eku) && eku == (UTLS_EKU_PRESENT | UTLS_EKU_CLIENT));
+  CHECK("eku both", eku_of(both, sizeof both, &eku) && eku == (UTLS_EKU_PRESENT | UTLS_EKU_SERVER | UTLS_EKU_CLIENT));
+  CHECK("eku any", eku_of(any, sizeof any, &eku) && eku == (UTLS_EKU_PRESENT | UTLS_EKU_ANY));
+  CHECK("eku other purpose", eku_of(codesign, sizeof codesign, &eku) && eku == UTLS_EKU_PRESENT);
+  CHECK("eku empty SEQUENCE", !eku_of(empty, sizeof empty, &eku) && eku == 0xdead);
+  CHECK("eku SET", !eku_of(set, sizeof set, &eku));
+  CHECK("eku trailing bytes", !eku_of(trailing, sizeof trailing, &eku));
+  CHECK("eku truncated element", !eku_of(not_oid, sizeof not_oid, &eku));
+  CHECK("eku INTEGER element", !eku_of(integer, sizeof integer, &eku));
+  CHECK("eku non-minimal arc", !eku_of(bad_arc, sizeof bad_arc, &eku));
+  CHECK("eku unterminated arc", !eku_of(open_arc, sizeof open_arc, &eku));
+  CHECK("eku empty OID", !eku_of(empty_oid, sizeof empty_oid, &eku));
+  CHECK("eku OID past its SEQUENCE", !eku_of(long_inner, sizeof long_inner, &eku));
+  CHECK("eku indefinite length", !eku_of(indefinite, sizeof indefinite, &eku));
+  CHECK("eku nothing", !eku_of(server, 0, &eku));
+  for (i = 1 ; i < sizeof both ; i++)
+  {
+    unsigned char *copy = malloc(i);  /* exact size, so ASan sees overreads */
+    if (!copy) { fail("malloc", "null"); return; }
+    memcpy(copy, both, i);
+    if (eku_of(copy, i, &eku)) fail("eku truncation", "a proper prefix was accepted");
+    free(copy);
+  }
+}
+
+static void test_eku_allows (void)
+{
+  utls_x509_info info;
+  memset(&info, 0, sizeof info);
+  CHECK("no EKU: server", utls_x509_eku_allows(&info, UTLS_EKU_SERVER));
+  CHECK("no EKU: client", utls_x509_eku_allows(&info, UTLS_EKU_CLIENT));
+  info.eku = UTLS_EKU_PRESENT | UTLS_EKU_SERVER;
+  CHECK("serverAuth: server", utls_x509_eku_allows(&info, UTLS_EKU_SERVER));
+  CHECK("serverAuth: not client", !utls_x509_eku_allows(&info, UTLS_EKU_CLIENT));
+  info.eku = UTLS_EKU_PRESENT | UTLS_EKU_CLIENT;
+  CHECK("clientAuth: client", utls_x509_eku_allows(&info, UTLS_EKU_CLIENT));
+  CHECK("clientAuth: not server", !utls_x509_eku_allows(&info, UTLS_EKU_SERVER));
+  info.eku = UTLS_EKU_PRESENT | UTLS_EKU_ANY;
+  CHECK("anyEKU: server", utls_x509_eku_allows(&info, UTLS_EKU_SERVER));
+  CHECK("anyEKU: client", utls_x509_eku_allows(&info, UTLS_EKU_CLIENT));
+  info.eku = UTLS_EKU_PRESENT;
+  CHECK("other purpose: not server", !utls_x509_eku_allows(&info, UTLS_EKU_SERVER));
+  CHECK("other purpose: not client", !utls_x509_eku_allows(&info, UTLS_EKU_CLIENT));
+}
+
+/* The EKU extension inside a certificate: kept, at most once, well formed. */
+static void test_eku_parse (void)
+{
+  static unsigned char const ext[21] =
+  {
+    0x30, 0x13, 0x06, 0x03, 0x55, 0x1d, 0x25, 0x04, 0x0c,
+    0x30, 0x0a, EKU_CLIENT
+  };
+  static unsigned char const critical[24] =
+  {
+    0x30, 0x16, 0x06, 0x03, 0x55, 0x1d, 0x25, 0x01, 0x01, 0xff, 0x04, 0x0c,
+    0x30, 0x0a, EKU_SERVER
+  };
+  static unsigned char const twice[42] =
+  {
+    0x30, 0x13, 0x06, 0x03, 0x55, 0x1d, 0x25, 0x04, 0x0c, 0x30, 0x0a, EKU_CLIENT,
+    0x30, 0x13, 0x06, 0x03, 0x55, 0x1d, 0x25, 0x04, 0x0c, 0x30, 0x0a, EKU_CLIENT
+  };
+  static unsigned char const empty[13] =
+  {
+    0x30, 0x0b, 0x06, 0x03, 0x55, 0x1d, 0x25, 0x04, 0x02, 0x30, 0x00
+  };
+  static unsigned char const not_der[11] =
+  {
+    0x30, 0x09, 0x06, 0x03, 0x55, 0x1d, 0x25, 0x04, 0x02, 0x05, 0x00
+  };
+  utls_x509_info info;
+  CHECK("cert_a", utls_x509_parse(&info, cert_a, sizeof(cert_a)) == 0);
+  CHECK("cert_a has no EKU", info.eku == 0 && utls_x509_eku_allows(&info, UTLS_EKU_CLIENT));
+  CHECK("EKU clientAuth", parse_inserted(570, ext, sizeof ext, 1, 0) == 0
+    && inserted_info.eku == (UTLS_EKU_PRESENT | UTLS_EKU_CLIENT));
+  CHECK("EKU critical serverAuth", parse_inserted(570, critical, sizeof critical, 1, 0) == 0
+    && inserted_info.eku == (UTLS_EKU_PRESENT | UTLS_EKU_SERVER));
+  CHECK("EKU twice", parse_inserted(570, twice, sizeof twice, 1, 0) == UTLS_ERR_BADDER);
+  CHECK("EKU empty", parse_inserted(570, empty, sizeof empty, 1, 0) == UTLS_ERR_BADDER);
+  CHECK("EKU not a SEQUENCE", parse_inserted(570, not_der, sizeof not_der, 1, 0) == UTLS_ERR_BADDER);
 }
 
 /* Random bit flips: must never crash; what parses must iterate cleanly. */
@@ -433,5 +558,8 @@ int main (void)
   test_der_time();
   test_time_fmt();
   test_der_next();
+  test_eku_scan();
+  test_eku_allows();
+  test_eku_parse();
   return failures ? 1 : 0;
 }

@@ -68,12 +68,22 @@ extern void utls_policy_wipe (utls_policy *policy);
  * peer's end-entity certificate for the SSL_* variables, checks the
  * host name itself (RFC 6125 for names, iPAddress SANs for IP
  * literals), and implements the pinned-key and insecure modes.
+ *
+ * Policy on top of BearSSL's, for validated chains (not in the pinned
+ * or insecure modes): no certificate signature with SHA-1 or MD5 (the
+ * trust anchor's own self-signature is never checked), no RSA key
+ * shorter than 2048 bits, and with UTLS_X509_SERVER_AUTH or
+ * UTLS_X509_CLIENT_AUTH, the Extended Key Usage of the end-entity and
+ * of the intermediate CAs of the path, when present, must allow that
+ * purpose (or anyExtendedKeyUsage), as OpenSSL's purpose check does.
  */
 #define UTLS_PEERCERT_MAX 16384
 enum utls_x509_flag_e
 {
   UTLS_X509_INSECURE = 1 << 0,  /* accept any chain, name and date */
   UTLS_X509_PIN = 1 << 1,       /* accept exactly the pinned public key (SPKI SHA-256) */
+  UTLS_X509_SERVER_AUTH = 1 << 2, /* the peer is a TLS server: EKU must allow serverAuth */
+  UTLS_X509_CLIENT_AUTH = 1 << 3, /* the peer is a TLS client: EKU must allow clientAuth */
 };
 
 /*
@@ -92,6 +102,8 @@ struct utls_x509_s
 {
   br_x509_class const *vtable;
   br_x509_minimal_context minimal;
+  br_x509_trust_anchor const *tas; /* the anchors the minimal engine has now */
+  size_t ntas;
   uint32_t flags;
   char const *name;             /* host name or IP literal to check, 0 for none */
   unsigned char pin[32];
@@ -104,7 +116,9 @@ struct utls_x509_s
   br_x509_pkey pkey;
   unsigned char pkey_data[BR_X509_BUFSIZE_KEY];
   unsigned char ee[UTLS_PEERCERT_MAX];
-  /* deferred mode only: the whole chain, replayed into the minimal engine */
+  /* deferred mode: the anchor source; the minimal engine is fed the
+     buffered chain at the end. In both modes, the chain is kept for the
+     checks above. */
   utls_x509_anchor_func *anchor_func;
   void *anchor_data;
   size_t chain_len;

@@ -49,6 +49,11 @@ enum utls_err_e
   UTLS_ERR_STALLED,             /* the peer did not read what we had to send, for the write timeout */
   UTLS_ERR_APPGONE,             /* the application exited before the handshake facts could reach it */
   UTLS_ERR_ENVFULL,             /* the handshake facts do not fit in the environment block */
+  UTLS_ERR_SIGSHA1,             /* a certificate of the peer chain is signed with SHA-1 */
+  UTLS_ERR_SIGMD5,              /* a certificate of the peer chain is signed with MD5 */
+  UTLS_ERR_RSASHORT,            /* an RSA key of the peer chain has fewer than 2048 bits */
+  UTLS_ERR_EKUCLIENT,           /* peer chain not valid for TLS client authentication (EKU) */
+  UTLS_ERR_EKUSERVER,           /* peer chain not valid for TLS server authentication (EKU) */
   UTLS_ERR_MAX
 };
 
@@ -197,6 +202,19 @@ extern void utls_cabundle_free (utls_cabundle *bundle);
  * point into the certificate given to utls_x509_parse.
  */
 
+/*
+ * Extended Key Usage (RFC 5280 4.2.1.12) as bits: UTLS_EKU_PRESENT when
+ * the extension is there, then one bit per purpose we care about; other
+ * purposes are ignored. Without UTLS_EKU_PRESENT any use is allowed.
+ */
+enum utls_eku_e
+{
+  UTLS_EKU_PRESENT = 1 << 0,
+  UTLS_EKU_SERVER = 1 << 1,     /* id-kp-serverAuth 1.3.6.1.5.5.7.3.1 */
+  UTLS_EKU_CLIENT = 1 << 2,     /* id-kp-clientAuth 1.3.6.1.5.5.7.3.2 */
+  UTLS_EKU_ANY = 1 << 3,        /* anyExtendedKeyUsage 2.5.29.37.0 */
+};
+
 typedef struct utls_x509_info_s utls_x509_info;
 struct utls_x509_info_s
 {
@@ -205,12 +223,17 @@ struct utls_x509_info_s
   utls_der subject;             /* whole Name */
   utls_der spki;                /* whole SubjectPublicKeyInfo */
   utls_der san;                 /* contents of the GeneralNames SEQUENCE, empty if absent */
+  utls_der sigalg;              /* OID contents of the outer signatureAlgorithm */
+  unsigned int eku;             /* UTLS_EKU_* bits, 0 if there is no EKU extension */
   int64_t not_before;           /* seconds since the Unix epoch, UTC */
   int64_t not_after;
 };
 
-/* 0 or UTLS_ERR_BADDER. */
+/* 0 or UTLS_ERR_BADDER (also for a malformed or repeated EKU extension). */
 extern int utls_x509_parse (utls_x509_info *info, unsigned char const *der, size_t len);
+
+/* 1 if the certificate's Extended Key Usage allows purpose (UTLS_EKU_SERVER or UTLS_EKU_CLIENT), else 0. */
+extern int utls_x509_eku_allows (utls_x509_info const *info, unsigned int purpose);
 
 /*
  * Iterate over SubjectAltName entries: *pos starts at 0. Returns 1 and
