@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -649,8 +650,14 @@ static void set_nodelay (int fd)
 static void truncated (loop_state *st)
 {
   utls_engine *e = st->e;
+  siginfo_t info = { .si_pid = 0 };
   if (!st->failed || !e->handshake_done || !(e->options & UTLS_OPT_STRICT_EOF) || e->app_pid <= 0 || e->fds.app_out < 0) return;
+  /* Already gone (not reaped yet): it never saw an EOF from us. */
+  if (!waitid(P_PID, e->app_pid, &info, WEXITED | WNOHANG | WNOWAIT) && info.si_pid == e->app_pid) return;
   if (kill(e->app_pid, SIGTERM) == 0) e->app_signalled = 1;
+  /* The engine dropped its privileges and the application kept its
+     own: the kernel signals it for us, with the rights of the armer. */
+  else if (errno == EPERM && e->app_sigfd > 0 && fd_write(e->app_sigfd, "", 1) == 1) e->app_signalled = 1;
 }
 
 static void finish (loop_state *st)

@@ -104,6 +104,11 @@ extern pid_t utlsp_spawn_app (char const *const *argv, utls_fds *fds, int app_rf
    are below this; internal ones are moved at or above it. */
 #define UTLSP_FD_LOW 8
 
+/* -J: a descriptor that has the kernel send pid SIGTERM once a byte is
+   written to it, with the caller's current rights (call it before
+   dropping privileges). 0 if unavailable. */
+extern int utlsp_arm_app_signal (pid_t pid);
+
 /* Moves fd (close-on-exec) to the lowest free number >= UTLSP_FD_LOW. Dies 111. */
 extern int utlsp_fd_high (int fd);
 

@@ -23,6 +23,13 @@
 # define UTLSP_F_SETPIPE_SZ 1031
 #endif
 
+/* And F_SETSIG, the same way. */
+#ifdef F_SETSIG
+# define UTLSP_F_SETSIG F_SETSIG
+#else
+# define UTLSP_F_SETSIG 10
+#endif
+
 /* Variables that configure us and that the application has no use for:
    a key path is not a secret, but nothing below us needs to know it. */
 static int is_config_var (char const *s)
@@ -58,7 +65,9 @@ void utlsp_exec_env (char const *const *argv, utls_envblock const *block, int ke
     strerr_diefusys(UTLS_EXIT_SYS, "build the environment");
   if (extralen && !stralloc_catb(&sa, extra, extralen))
     strerr_diefusys(UTLS_EXIT_SYS, "build the environment");
+  /* Inherited dispositions would defeat -J's SIGTERM and EPIPE. */
   signal(SIGPIPE, SIG_DFL);
+  signal(SIGTERM, SIG_DFL);
   xmexec_m(argv, sa.s, sa.len);
 }
 
@@ -159,6 +168,40 @@ pid_t utlsp_spawn_app (char const *const *argv, utls_fds *fds, int app_rfd, int 
   fds->app_in = up[0];
   *factsfd = facts[1];
   return pid;
+}
+
+/*
+ * -J must be able to signal the application after the engine dropped
+ * its privileges (TLS_UID/TLS_GID) while the application kept its own:
+ * kill() is then refused. A descriptor owned (F_SETOWN) by the
+ * application, with F_SETSIG SIGTERM and O_ASYNC, makes the kernel send
+ * the signal when it becomes readable, checked against the credentials
+ * of whoever called F_SETOWN: us, now, before the drop. Returns the end
+ * to write a byte to, or 0 where this does not work (then kill() alone).
+ * Both ends stay in the engine only (close-on-exec, forked after).
+ */
+int utlsp_arm_app_signal (pid_t pid)
+{
+#ifdef __linux__
+  int p[2];
+  if (pipecoe(p) < 0) return 0;
+  p[0] = utlsp_fd_high(p[0]);
+  p[1] = utlsp_fd_high(p[1]);
+  if (fcntl(p[0], UTLSP_F_SETSIG, SIGTERM) < 0
+   || fcntl(p[0], F_SETOWN, pid) < 0
+   || fcntl(p[0], F_SETFL, O_ASYNC | O_NONBLOCK) < 0
+   || ndelay_on(p[1]) < 0)
+  {
+    fd_close(p[0]);
+    fd_close(p[1]);
+    return 0;
+  }
+  /* p[0] stays open, unread, until the engine exits. */
+  return p[1];
+#else
+  (void)pid;
+  return 0;
+#endif
 }
 
 int utlsp_handover_run (utls_engine *e, void *data)

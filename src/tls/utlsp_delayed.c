@@ -112,6 +112,7 @@ int utlsp_delayed_main (char const *const *argv, utlsp_opts const *opts, utls_fd
   e.eng = (*side->init)(opts);
   utls_drop_privileges(1);
   pid = spawn(argv, &e.fds, opts->keep_env);
+  if (opts->engine_options & UTLS_OPT_STRICT_EOF) e.app_sigfd = utlsp_arm_app_signal(pid);
   utls_drop_privileges(0);
   sig_ignore(SIGPIPE);
 

@@ -58,6 +58,7 @@ struct utls_engine_s
   unsigned int idle_timeout;      /* ms, 0 = none: no plaintext moved either way for that long ends the connection (UTLS_ERR_IDLE) */
   unsigned int write_timeout;     /* ms, 0 = none: records waited for the network and none could be written for that long (UTLS_ERR_STALLED) */
   pid_t app_pid;                  /* > 0: with UTLS_OPT_STRICT_EOF, sent SIGTERM before its input is closed when the peer's data ends without close_notify */
+  int app_sigfd;                  /* > 0: writing a byte to it makes the kernel send app_pid SIGTERM with the rights of whoever armed it, before privileges were dropped; used when kill() is refused (EPERM) */
   utls_handshake_func *on_handshake;
   void *on_handshake_data;
   /* filled by utls_engine_run */
