@@ -57,8 +57,14 @@ static pid_t spawn (char const *const *argv, utls_fds *fds, int keep_env)
   pid_t pid;
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ctl) < 0) strerr_diefusys(UTLS_EXIT_SYS, "create the control socket");
   if (pipecoe(down) < 0 || pipecoe(up) < 0) strerr_diefusys(UTLS_EXIT_SYS, "create pipes");
+  /* All six: with 0-2 closed, an end left there would receive our
+     stderr (into the application's control socket or plaintext) or
+     be replaced by a descriptor the application opens. */
+  ctl[0] = utlsp_fd_high(ctl[0]);
   ctl[1] = utlsp_fd_high(ctl[1]);
   down[0] = utlsp_fd_high(down[0]);
+  down[1] = utlsp_fd_high(down[1]);
+  up[0] = utlsp_fd_high(up[0]);
   up[1] = utlsp_fd_high(up[1]);
   pid = fork();
   if (pid < 0) strerr_diefusys(UTLS_EXIT_SYS, "fork");

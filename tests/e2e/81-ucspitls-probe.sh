@@ -194,6 +194,18 @@ expect_grep '^bad-reply: ping-bad0$' "$T/out"
 uc_expect_status bad0 0
 expect_no_grep '^ucspitlsd:' "$bad0_ERR"
 
+# The same with fd 2 closed: the engine's own descriptors must not take
+# it, or its warning would be written into the application's SSLCTLFD
+# (or its plaintext pipe). The warning is lost: there is no stderr.
+uc_start bad2 env CERTFILE="$P/ec.chain.pem" KEYFILE="$P/ec.key" \
+  sh -c 'exec 2>&-; exec "$@"' sh ucspitlsd -v1 python3 "$probe" bad "$T/bad2.report"
+run 0 timeout 20 python3 "$UTLS_TOP/tests/helpers/uc-client.py" "$bad2_PORT" "$P/ca.pem" plain ping-bad2
+uc_wait_ends bad2 1
+expect_eq "$(rep bad2 ctl)" "" "bad, fd 2 closed: bytes on SSLCTLFD after x"
+expect_eq "$(rep bad2 ctl_end)" "eof" "bad, fd 2 closed: SSLCTLFD after x (closed)"
+expect_grep '^bad-reply: ping-bad2$' "$T/out"
+uc_expect_status bad2 0
+
 for m in fail eof bad
 do
   expect_no_grep '^env=' "$T/$m.report"
