@@ -111,6 +111,9 @@ int utlsp_delayed_main (char const *const *argv, utlsp_opts const *opts, utls_fd
   hs.facts = side->facts;
   hs.wipe = side->wipe;
   hs.fd_optional = 1;
+  /* Inherited SIG_IGN would have the kernel reap the application:
+     its status would be lost (waitpid: ECHILD, exit 111). */
+  signal(SIGCHLD, SIG_DFL);
   e.fds = *fds;
   /* Files first: a configuration error must not leave the application
      running without TLS. The child execs at once, so its copy of the

@@ -23,6 +23,9 @@ int utlsp_immediate_main (char const *const *argv, utlsp_opts const *opts, utls_
   char const *why;
   pid_t pid;
   int r, failexit = 0;
+  /* Inherited SIG_IGN would have the kernel reap the application:
+     its status would be lost (waitpid: ECHILD, exit 111). */
+  signal(SIGCHLD, SIG_DFL);
   e.fds = *fds;
   pid = utlsp_spawn_app(argv, &e.fds, side->is_server ? 0 : 6, side->is_server ? 1 : 7, &hs.fd, opts->keep_env);
   hs.opts = opts;

@@ -96,6 +96,16 @@ expect_grep '^got 8 bytes$' "$T/out"
 expect_grep '^sent=8 received=12 end=eof$' "$T/err"
 tlsd_line j 'bytes_in 8 bytes_out 12 end eof-without-close_notify'
 
+# An engine started with SIGCHLD ignored (a supervisor's leftover
+# disposition) must still exit with its application's status: with
+# SIG_IGN the kernel reaps the application, waitpid fails, exit 111.
+one_shot ign python3 -c 'import os, signal, sys
+signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+os.execvp(sys.argv[1], sys.argv[1:])' env "$CERT" "$KEY" tlsd -v2 sh -c 'wc -c >/dev/null; echo done; exit 7'
+client --send "$T/req" --end halfclose
+expect_eq "$ST" 7 "SIGCHLD ignored at start: tlsd's exit status"
+expect_grep '^done$' "$T/out"
+
 # --- -J: the same client is a protocol error
 one_shot J env "$CERT" "$KEY" tlsd -v2 -J "$T/count.sh"
 client --send "$T/req" --end halfclose
