@@ -97,10 +97,15 @@ int utlsp_finish (utls_engine const *e, int r, pid_t pid, utlsp_opts const *opts
      or tried to write after it (it died of SIGPIPE). */
   if (e->app_output_cut && (e->app_bytes_discarded || status == 128 + SIGPIPE) && opts->verbosity)
   {
+    /* A lower bound: what was read or still in the pipe; not what the
+       application would have written had it lived. */
     char n[UINT64_FMT];
+    int killed = status == 128 + SIGPIPE;
     n[uint64_fmt(n, e->app_bytes_discarded)] = 0;
     strerr_warnw("the application's output was not delivered: the peer closed the TLS session (close_notify) first, and TLS 1.2 allows no data after it (",
-      n, " bytes discarded", status == 128 + SIGPIPE ? ", and the application was killed by SIGPIPE when it wrote more)" : ")");
+      e->app_bytes_discarded ? "at least " : "", e->app_bytes_discarded ? n : "", e->app_bytes_discarded ? " bytes discarded" : "",
+      e->app_bytes_discarded && killed ? "; " : "", killed ? "the application was killed by SIGPIPE when it wrote" : "",
+      e->app_bytes_discarded && killed ? " more" : "", ")");
   }
   if (opts->verbosity >= 2)
     utlsp_log_conn(e, block, e->peer_close_notify ? "close_notify" : e->peer_alert_after_eof ? "peer-alert-after-local-eof" : e->peer_eof ? "eof-without-close_notify" : "local-close");
