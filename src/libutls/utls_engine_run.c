@@ -75,6 +75,7 @@ struct loop_state_s
   tain idle_deadline;       /* infinite before the handshake and without -I */
   tain write_deadline;      /* valid while write_armed */
   int write_armed;          /* records wait for the network */
+  int write_queued;         /* then: bytes in the socket's send queue when armed, -1 unknown */
   int net_in_eof;
   int net_hup;
   int net_out_shut;
@@ -488,6 +489,19 @@ static void earliest (loop_state const *st, tain *d)
   if (st->write_armed && tain_less(&st->write_deadline, d)) *d = st->write_deadline;
 }
 
+/* Bytes the kernel holds for the peer (not sent, or not acknowledged),
+   -1 if it cannot tell (not a TCP socket). */
+static int send_queue (int fd)
+{
+#ifdef TIOCOUTQ
+  int n;
+  if (ioctl(fd, TIOCOUTQ, &n) == 0 && n >= 0) return n;
+#else
+  (void)fd;
+#endif
+  return -1;
+}
+
 /* Arms the write deadline when records start to wait, disarms it when none do. */
 static void write_watch (loop_state *st)
 {
@@ -496,14 +510,31 @@ static void write_watch (loop_state *st)
   {
     deadline_in(&st->write_deadline, st->e->write_timeout);
     st->write_armed = !!st->e->write_timeout;
+    st->write_queued = send_queue(st->e->fds.net_out);
   }
+}
+
+/*
+ * The write deadline has passed. The socket may still have been
+ * draining: Linux says a TCP socket is writable only when a third of its
+ * buffer is free, which a slow but steady reader takes long to empty.
+ * Progress is then the kernel's send queue going down (the peer
+ * acknowledged bytes): the deadline starts again. Returns 1 if stalled.
+ */
+static int write_stalled (loop_state *st)
+{
+  int q = send_queue(st->e->fds.net_out);
+  if (q < 0 || st->write_queued < 0 || q >= st->write_queued) return 1;
+  st->write_queued = q;
+  deadline_in(&st->write_deadline, st->e->write_timeout);
+  return 0;
 }
 
 /* After a poll: fails the connection if a deadline has passed. */
 static void deadlines_check (loop_state *st)
 {
   if (!tain_less(&STAMP, &st->handshake_deadline)) fail_tls(st, UTLS_ERR_TIMEOUT);
-  else if (st->write_armed && !tain_less(&STAMP, &st->write_deadline)) fail_tls(st, UTLS_ERR_STALLED);
+  else if (st->write_armed && !tain_less(&STAMP, &st->write_deadline) && write_stalled(st)) fail_tls(st, UTLS_ERR_STALLED);
   else if (!tain_less(&STAMP, &st->idle_deadline)) fail_tls(st, UTLS_ERR_IDLE);
 }
 

@@ -26,6 +26,8 @@
 #  -L         a client that reads nothing for 2.5 s while the
 #             application writes 64 MiB: with -L 1000 tlsd exits 98,
 #             "peer stopped reading..."; with -L 5000 all 64 MiB arrive.
+#             A client that reads 16 KiB every 100 ms for 4 s, with
+#             -L 1000: not stalled (its send queue drains), exit 0.
 
 . "${0%/*}/../lib.sh"
 . "${0%/*}/../helpers/rb-common.sh"
@@ -103,6 +105,16 @@ expect_grep '^tlsd: fatal: connection failed after the handshake: peer stopped r
 expect_err_lines "$n" 2
 n=stall5000
 fault "$n" no-read -- env CERTFILE="$P/ec.chain.pem" KEYFILE="$P/ec.key" tlsd -v2 -L 5000 "$T/gen.sh"
+expect_fact "$n" status 0
+expect_fact "$n" recv_bytes 67108864
+expect_gone "$n"
+expect_err_lines "$n" 1
+# A client that reads slowly but steadily (160 KB/s for 4 s) is not a
+# stalled one, even though the socket buffer stays nearly full and
+# tlsd itself can write nothing for longer than -L: the send queue
+# drains, and that is progress. Everything arrives.
+n=slow1000
+fault "$n" slow-read -- env CERTFILE="$P/ec.chain.pem" KEYFILE="$P/ec.key" tlsd -v2 -L 1000 "$T/gen.sh"
 expect_fact "$n" status 0
 expect_fact "$n" recv_bytes 67108864
 expect_gone "$n"

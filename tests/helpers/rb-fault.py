@@ -29,6 +29,10 @@
 #                finish, half-close, read the reply
 #   no-read      handshake, read nothing for 3 s while the application
 #                writes (same watching), then read everything
+#   slow-read    handshake, then read steadily but slowly (16 KiB every
+#                100 ms) for 4 s while the application writes, then
+#                read everything: progress the engine's writes alone do
+#                not show (its socket buffer stays nearly full)
 #   notify-unread handshake, read nothing for 0.5 s while the
 #                application writes, then send close_notify and read
 #                until the end
@@ -447,6 +451,29 @@ def main():
             w.report("stall")
         out("client_sent", c.sent)
         c.halfclose()
+        t_fault[0] = time.monotonic()
+        while c.end is None and time.monotonic() < deadline:
+            c.step(0.05)
+            c.drain()
+    elif s == "slow-read":
+        t_end = time.monotonic() + 4
+        slow = 0
+        while time.monotonic() < t_end and c.end is None and not c.net_eof:
+            try:
+                d = c.sock.recv(16384)
+            except BlockingIOError:
+                d = None
+            except OSError as e:
+                c.net_err = e
+                d = None
+            if d == b"":
+                c.net_eof = True
+            elif d:
+                slow += len(d)
+                c.inc.write(d)
+                c.drain()
+            time.sleep(0.1)
+        out("slow_read_bytes", slow)
         t_fault[0] = time.monotonic()
         while c.end is None and time.monotonic() < deadline:
             c.step(0.05)
