@@ -18,9 +18,15 @@
 # input is kept as tests/fuzz/crashes/<target>-<kind>-<hash> and the
 # script goes on with the next target, then exits 1.
 #
+# Inputs in tests/fuzz/regress/<target>/ once exposed a bug: each target
+# runs them first, and is not fuzzed if one fails.
+#
+# The engine target (fuzz_engine.c) reads the test PKI's EC key and
+# certificate from FUZZ_ENGINE_PKI, which this script sets.
+#
 # Variables: CLANG (clang), FUZZ_SECONDS, FUZZ_TIMEOUT, FUZZ_JOBS
 # (targets built in parallel, default 2), FUZZ_FLAGS (more libFuzzer
-# flags, e.g. -dict=...).
+# flags, e.g. -dict=...), FUZZ_ENGINE_ALLOW_EARLY (see fuzz_engine.c).
 
 set -eu
 
@@ -34,7 +40,7 @@ FUZZ_TIMEOUT=${FUZZ_TIMEOUT:-10}
 FUZZ_JOBS=${FUZZ_JOBS:-2}
 FUZZ_FLAGS=${FUZZ_FLAGS:-}
 
-all_targets="pem loadfile x509 hostname block getopt starttls"
+all_targets="pem loadfile x509 hostname block getopt starttls engine"
 targets=${*:-$all_targets}
 
 if ! command -v "$CLANG" >/dev/null 2>&1; then
@@ -84,6 +90,7 @@ for t in $targets; do
   c=$fz/corpus/$t
   mkdir -p "$c"
   if [ -d "$fz/seeds/$t" ]; then cp "$fz/seeds/$t"/* "$c"/ 2>/dev/null || : ; fi
+  if [ -d "$fz/regress/$t" ]; then cp "$fz/regress/$t"/* "$c"/ 2>/dev/null || : ; fi
   case $t in
     pem|loadfile)
       for f in "$pki"/*.pem "$pki"/*.key "$pki"/*.der; do
@@ -108,7 +115,15 @@ for t in $targets; do
     getopt|hostname) maxlen=1024 ;;
     *) maxlen=4096 ;;
   esac
-  if ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1} \
+  # Inputs that found a bug once must pass before the fuzzing starts.
+  if [ -d "$fz/regress/$t" ] && ! FUZZ_ENGINE_PKI=$pki "$build/fuzz_$t" -timeout="$FUZZ_TIMEOUT" \
+       "$fz/regress/$t"/* >"$log" 2>&1; then
+    echo "fuzz: $t: a regression input of $fz/regress/$t fails, see $log" >&2
+    grep -E '^(Running:|==[0-9]+==ERROR|SUMMARY|.*runtime error|fuzz: )' "$log" | head -n 5 >&2 || :
+    failed="$failed $t"
+    continue
+  fi
+  if FUZZ_ENGINE_PKI=$pki ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1} \
      "$build/fuzz_$t" -max_total_time="$FUZZ_SECONDS" -timeout="$FUZZ_TIMEOUT" -rss_limit_mb=2048 \
        -max_len="$maxlen" -print_final_stats=1 -artifact_prefix="$fz/crashes/$t-" $FUZZ_FLAGS \
        "$fz/corpus/$t" >"$log" 2>&1; then
