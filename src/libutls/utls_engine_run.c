@@ -149,7 +149,11 @@ static void pump (loop_state *st)
       br_ssl_engine_sendrec_ack(eng, len);
       progress = 1;
     }
-    if (st->net_start < st->net_end)
+    /* Nothing after the peer's Finished is decrypted before
+       handshake_check has run on_handshake: records that came in the
+       same read wait in netbuf. */
+    if (st->net_start < st->net_end
+     && (st->e->handshake_done || !(br_ssl_engine_current_state(eng) & (BR_SSL_SENDAPP | BR_SSL_RECVAPP))))
     {
       buf = br_ssl_engine_recvrec_buf(eng, &len);
       if (buf)
@@ -246,6 +250,8 @@ static void app_gone (loop_state *st)
 static void app_write (loop_state *st)
 {
   unsigned int i = 0;
+  /* The peer is not accepted yet (pump holds its data back anyway). */
+  if (!st->e->handshake_done) return;
   for (; i < 8; i++)
   {
     struct iovec v[2];
@@ -538,19 +544,26 @@ static void deadlines_check (loop_state *st)
   else if (!tain_less(&STAMP, &st->idle_deadline)) fail_tls(st, UTLS_ERR_IDLE);
 }
 
-static void handshake_check (loop_state *st, unsigned int state)
+/*
+ * Runs on_handshake once the handshake is complete, before any record
+ * that followed the peer's Finished is decrypted (pump waits for it).
+ * Returns 1 when it has just accepted the peer: the records held back
+ * are then processed before the next poll.
+ */
+static int handshake_check (loop_state *st, unsigned int state)
 {
   utls_engine *e = st->e;
-  if (e->handshake_done || !(state & (BR_SSL_SENDAPP | BR_SSL_RECVAPP))) return;
+  if (e->handshake_done || !(state & (BR_SSL_SENDAPP | BR_SSL_RECVAPP))) return 0;
   if (e->on_handshake)
   {
     /* Still counted as part of the handshake if it refuses the peer. */
     int r = (*e->on_handshake)(e, e->on_handshake_data);
-    if (r) { fail_tls(st, r); return; }
+    if (r) { fail_tls(st, r); return 0; }
   }
   e->handshake_done = 1;
   st->handshake_deadline = tain_infinite;
   deadline_in(&st->idle_deadline, e->idle_timeout);
+  return 1;
 }
 
 /*
@@ -731,8 +744,9 @@ int utls_engine_run (utls_engine *e)
     if (st.in_start < st.in_end) feed_plain(&st);
     pump(&st);
     state = br_ssl_engine_current_state(e->eng);
-    handshake_check(&st, state);
+    r = handshake_check(&st, state);
     if (st.failed) break;
+    if (r) continue;
     r = check_ends(&st, state);
     if (r > 0) break;
     if (r < 0) continue;

@@ -44,12 +44,11 @@
  * 2 s, its barrier 200 ms; a script that plays normally ends in
  * milliseconds.
  *
- * Known bug (tests/fuzz/regress/engine): a record of application data
- * that arrives in the same read as the peer's Finished is written to
- * the application before on_handshake runs; with a close_notify in that
- * read too, on_handshake never runs and the run returns 0.
- * FUZZ_ENGINE_ALLOW_EARLY=1 tolerates that (and only that) to fuzz past
- * it until it is fixed.
+ * Found and fixed (tests/fuzz/regress/engine, replayed by make check
+ * through tests/unit/engine.c): a record of application data that
+ * arrived in the same read as the peer's Finished was written to the
+ * application before on_handshake ran; with a close_notify in that read
+ * too, on_handshake never ran and the run returned 0.
  *
  * Input: byte 0 is flags (below); byte 1 picks the application's
  * message length (0..63); then operations, each an opcode byte and its
@@ -163,7 +162,6 @@ static br_ssl_session_cache_lru fz_cache;
 static br_ssl_session_parameters fz_session;  /* the world's, for FLAG_RESUME */
 static int fz_have_session;
 static int fz_verbose;
-static int fz_allow_early;
 
 /* BearSSL contexts, for whichever side runs in this process. */
 static br_ssl_server_context fz_sc;
@@ -559,7 +557,6 @@ static void load_pki (void)
   char path[4096];
   int err;
   fz_verbose = !!getenv("FUZZ_VERBOSE");
-  fz_allow_early = !!getenv("FUZZ_ENGINE_ALLOW_EARLY");
   if (!dir)
   {
     fprintf(stderr, "fuzz: FUZZ_ENGINE_PKI must name the test PKI directory (tests/pki/gen.sh; run.sh sets it)\n");
@@ -625,16 +622,15 @@ int LLVMFuzzerTestOneInput (uint8_t const *data, size_t size)
   FUZZ_ASSERT(e.handshake_done == (r.handshakes == 1 && !r.refuse));
   /* Delivered with no hook at all (the peer closed in the same read): as early. */
   if (!r.handshakes && gotlen) r.early = gotlen;
-  if (r.early && !fz_allow_early)
+  if (r.early)
   {
     fprintf(stderr, "fuzz: %d bytes of application data reached the application before on_handshake ran%s\n", r.early,
       r.handshakes ? "" : " (it never ran: the connection ended first)");
     FUZZ_ASSERT(!"application data before the handshake-done hook");
   }
   if (flags & FLAG_APP_GONE) return 0;
-  /* With FUZZ_ENGINE_ALLOW_EARLY, early bytes are the known bug, not a new one. */
-  if (r.refuse && !r.early) FUZZ_ASSERT(gotlen == 0);
-  if (gotlen && !r.early) FUZZ_ASSERT(e.handshake_done);
+  if (r.refuse) FUZZ_ASSERT(gotlen == 0);
+  if (gotlen) FUZZ_ASSERT(e.handshake_done);
   FUZZ_ASSERT(gotlen == e.bytes_to_app);
   FUZZ_ASSERT(gotlen <= wantlen && !memcmp(got, want, gotlen));
   return 0;

@@ -26,7 +26,7 @@
 #
 # Variables: CLANG (clang), FUZZ_SECONDS, FUZZ_TIMEOUT, FUZZ_JOBS
 # (targets built in parallel, default 2), FUZZ_FLAGS (more libFuzzer
-# flags, e.g. -dict=...), FUZZ_ENGINE_ALLOW_EARLY (see fuzz_engine.c).
+# flags, e.g. -dict=...).
 
 set -eu
 
