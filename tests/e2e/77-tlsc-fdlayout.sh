@@ -18,7 +18,9 @@
 #  - its environment has SSL_PROTOCOL=TLSv1.2, the variable the test set
 #    (UTLS_MARK), and none of the
 #    server's variables: the facts block cannot be read from the pipe
-#    that carries the server's plaintext.
+#    that carries the server's plaintext;
+#  - its 6 and 7 are pipes, and it holds no socket: the network stays
+#    with tlsc, wherever it was.
 
 . "${0%/*}/../lib.sh"
 . "${0%/*}/../helpers/cli-common.sh"
@@ -35,6 +37,7 @@ exec cat
 EOS
 cat >"$T/app.sh" <<'EOS'
 #!/bin/sh
+ls -l /proc/$$/fd/ >"$OUT.fds"
 env >"$OUT.env"
 printf '%s' "$TOKEN" >&7
 exec 7>&-
@@ -74,6 +77,9 @@ do
     expect_grep '^SSL_PROTOCOL=TLSv1\.2$' "$case.env"
     expect_no_grep '^(PATH=/evil|LD_PRELOAD=|UTLS_EVIL=)' "$case.env"
     expect_grep "^UTLS_MARK=case$n\$" "$case.env"
+    expect_grep ' 6 -> pipe:' "$case.fds"
+    expect_grep ' 7 -> pipe:' "$case.fds"
+    expect_no_grep 'socket:' "$case.fds"
     if [ -f "$case.err" ] && [ -s "$case.err" ]; then
       cat "$case.err" >&2
       fail "$what: tlsc wrote on stderr"
