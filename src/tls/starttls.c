@@ -222,24 +222,22 @@ static int env_fd (char const *name)
 }
 
 /* Moves fd to a new number above min (and above 7), close-on-exec. */
-static int fd_above (int fd, int min)
-{
-  int r = fcntl(fd, F_DUPFD_CLOEXEC, min < 8 ? 8 : min + 1);
-  if (r < 0) strerr_diefusys(UTLS_EXIT_SYS, "duplicate a descriptor");
-  fd_close(fd);
-  return r;
-}
-
 /*
- * Puts the TLS channel on to_r/to_w. Both ends first go above every
- * target, so that placing one can never overwrite the other, whatever
- * numbers SSLREADFD and SSLWRITEFD hold.
+ * Puts the TLS channel on to_r/to_w (different: main checks). The only
+ * way placing one end can destroy the other is the write end sitting
+ * on to_r: it is moved away first, to the lowest free number, which
+ * cannot be to_r. Nothing needs a number above the targets, so any
+ * target up to 1023 works.
  */
 static void place (int rfd, int wfd, int to_r, int to_w)
 {
-  int top = to_r > to_w ? to_r : to_w;
-  rfd = fd_above(rfd, top);
-  wfd = fd_above(wfd, top);
+  if (wfd == to_r)
+  {
+    int fd = fcntl(wfd, F_DUPFD, 0);  /* not close-on-exec: it may be to_w */
+    if (fd < 0) strerr_diefusys(UTLS_EXIT_SYS, "duplicate a descriptor");
+    fd_close(wfd);
+    wfd = fd;
+  }
   if (fd_move(to_r, rfd) < 0 || fd_move(to_w, wfd) < 0)
     strerr_diefusys(UTLS_EXIT_SYS, "move descriptors");
 }

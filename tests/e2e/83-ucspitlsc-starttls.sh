@@ -131,6 +131,26 @@ expect_no_grep 'socket:' "$T/fds34"
 expect_no_grep 'warning|fatal' "$T/err"
 uc_wait_ends mf 6
 uc_expect_status mf 0
+# ---- the highest descriptor allowed: the network on 3 and 1023, the
+# TLS pipes put there too (bash: sh cannot redirect above 9). starttls
+# must not need a descriptor above 1023 to place them: the limit is
+# set to 1024 descriptors, the usual default.
+[ "$(ulimit -n)" = unlimited ] || [ "$(ulimit -n)" -ge 1024 ] || fail "need 1024 descriptors (ulimit -n)"
+cat >"$T/on1023.sh" <<'EOS'
+ulimit -n 1024 || exit 99
+exec 3<&6 1023>&7 6<&- 7>&-
+exec ucspitlsc -k localhost -6 3 -7 1023 starttls -6 3 -7 1023 -p smtp -h client.test \
+  bash -c 'ls -l /proc/$$/fd/ >"$1"; printf "QUIT\r\n" >&1023; cat <&3' fds "$1"
+EOS
+run 0 env CAFILE="$P/ca.pem" timeout -k 2 20 tcpclient -R -H -l0 127.0.0.1 "$mf_PORT" \
+  bash "$T/on1023.sh" "$T/fds1023"
+expect_grep '^221 ' "$T/out"
+expect_grep ' 3 -> pipe:' "$T/fds1023"
+expect_grep ' 1023 -> pipe:' "$T/fds1023"
+expect_no_grep 'socket:' "$T/fds1023"
+expect_no_grep 'warning|fatal' "$T/err"
+uc_wait_ends mf 7
+uc_expect_status mf 0
 # the refusal: one descriptor cannot carry both directions of the pipes
 run 100 env SSLCTLFD=9 SSLREADFD=10 SSLWRITEFD=11 starttls -6 3 -7 3 -p smtp true
 printf '%s\n' 'starttls: fatal: -6 and -7 must be two different descriptors' >"$T/want"
