@@ -62,7 +62,7 @@ static int getopt_status (int argc, char const *const *argv)
   if (!pid)
   {
     utlsp_opts opts = UTLSP_OPTS_ZERO;
-    freopen("/dev/null", "w", stderr);
+    if (!freopen("/dev/null", "w", stderr)) _exit(111);
     utlsp_getopt(&argc, &argv, "v:K:SsJjYyZzk:a:", &opts, "tlsd [ options ] prog...", 1);
     _exit(0);
   }
