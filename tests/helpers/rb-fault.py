@@ -187,17 +187,22 @@ class Client:
             except OSError as e:
                 self.net_err = e
         if rr:
-            try:
-                d = self.sock.recv(262144)
-            except BlockingIOError:
-                d = None
-            except OSError as e:
-                self.net_err = e
-                d = None
-            if d == b"":
-                self.net_eof = True
-            elif d:
-                self.inc.write(d)
+            self.recv(262144)
+
+    def recv(self, n):
+        """One recv of at most n bytes into the TLS object; returns
+        how many arrived (0 at EOF, on an error, or with nothing there)."""
+        try:
+            d = self.sock.recv(n)
+        except BlockingIOError:
+            return 0
+        except OSError as e:
+            self.net_err = e
+            return 0
+        if d == b"":
+            self.net_eof = True
+        self.inc.write(d)
+        return len(d)
 
     def handshake(self, deadline):
         while True:
@@ -458,20 +463,9 @@ def main():
     elif s == "slow-read":
         t_end = time.monotonic() + 4
         slow = 0
-        while time.monotonic() < t_end and c.end is None and not c.net_eof:
-            try:
-                d = c.sock.recv(16384)
-            except BlockingIOError:
-                d = None
-            except OSError as e:
-                c.net_err = e
-                d = None
-            if d == b"":
-                c.net_eof = True
-            elif d:
-                slow += len(d)
-                c.inc.write(d)
-                c.drain()
+        while time.monotonic() < t_end and c.end is None and not c.net_eof and c.net_err is None:
+            slow += c.recv(16384)
+            c.drain()
             time.sleep(0.1)
         out("slow_read_bytes", slow)
         t_fault[0] = time.monotonic()
