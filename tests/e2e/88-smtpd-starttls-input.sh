@@ -133,7 +133,7 @@ kill "$r_PID" 2>/dev/null || :
 
 # ---- -t: an idle client; an smtpd that does not answer
 : > "$T/smtpd.log"
-st_start t -t 1 -- $(st_smtpd --hang-on NOOP)
+st_start t -t 2 -- $(st_smtpd --hang-on NOOP)
 st_run t1 "$t_PORT" 0 <<'SCRIPT'
 < 220
 > EHLO client.test

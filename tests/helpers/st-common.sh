@@ -32,9 +32,13 @@ st_start ()
     ucspitlsd -v2 smtpd-starttls $_sto "$@"
 }
 
+# The interpreter itself, not a wrapper script in PATH (pyenv's shims cost
+# a few hundred ms per start, twice per session, which -t 2 would count).
+ST_PYTHON=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null) || ST_PYTHON=python3
+
 st_smtpd ()
 {
-  echo "python3 $UTLS_TOP/tests/helpers/st-smtpd.py $* $T/smtpd.log"
+  echo "$ST_PYTHON $UTLS_TOP/tests/helpers/st-smtpd.py $* $T/smtpd.log"
 }
 
 st_run ()
