@@ -44,6 +44,13 @@
  * SSL_* variables; its greeting is swallowed (RFC 3207 5).
  */
 
+/* Linux's F_SETPIPE_SZ, which fcntl.h only shows with _GNU_SOURCE. */
+#ifdef F_SETPIPE_SZ
+# define UTLSP_F_SETPIPE_SZ F_SETPIPE_SZ
+#else
+# define UTLSP_F_SETPIPE_SZ 1031
+#endif
+
 #define BUF_SIZE 65536
 #define OUT_SIZE (2 * BUF_SIZE)
 #define CMD_MAX 1024          /* 512 (RFC 5321 4.5.3.1.4) + room for extension parameters */
@@ -232,6 +239,9 @@ static void spawn_smtpd (session *s, utls_envblock const *block)
   }
   fd_close(down[0]);
   fd_close(up[1]);
+  /* Room for a whole 64 KiB block and more in flight: fewer wakeups on
+     both sides in DATA. Failure just keeps the default size. */
+  fcntl(down[1], UTLSP_F_SETPIPE_SZ, 262144);
   s->fds.smtpd_out = down[1];
   s->fds.smtpd_in = up[0];
   if (ndelay_on(s->fds.smtpd_out) < 0 || ndelay_on(s->fds.smtpd_in) < 0)
@@ -882,6 +892,7 @@ static void handover (session *s)
   leave_socket();
   s->fds.client_in = s->fds.tls_in;
   s->fds.client_out = s->fds.tls_out;
+  fcntl(s->fds.tls_in, UTLSP_F_SETPIPE_SZ, 262144);
   if (ndelay_on(s->fds.client_in) < 0 || ndelay_on(s->fds.client_out) < 0)
     strerr_diefusys(UTLS_EXIT_SYS, "set the TLS descriptors non-blocking");
   s->tls = 1;
@@ -1036,7 +1047,13 @@ static void loop (session *s)
     if (oc >= 0 && x[oc].revents) io_client_write(s);
     if (os >= 0 && x[os].revents && s->fds.smtpd_out >= 0) io_smtpd_write(s);
     if (is >= 0 && x[is].revents) io_smtpd_read(s);
-    if (ic >= 0 && x[ic].revents) io_client_read(s);
+    if (ic >= 0 && x[ic].revents)
+    {
+      io_client_read(s);
+      /* In bulk, the smtpd's pipe has room: write now, not after a poll. */
+      while (step_client(s)) ;
+      if (s->fds.smtpd_out >= 0 && s->sout.len) io_smtpd_write(s);
+    }
   }
 }
 
