@@ -64,6 +64,7 @@ src/libutls/utlsp_oid_fmt.o src/libutls/utlsp_oid_fmt.lo: src/libutls/utlsp_oid_
 src/libutls/utlsp_out_finish.o src/libutls/utlsp_out_finish.lo: src/libutls/utlsp_out_finish.c src/include/utls/utls.h src/libutls/der-internal.h
 src/libutls/utlsp_out_hexbyte.o src/libutls/utlsp_out_hexbyte.lo: src/libutls/utlsp_out_hexbyte.c src/include/utls/utls.h src/libutls/der-internal.h
 src/libutls/utlsp_out_put.o src/libutls/utlsp_out_put.lo: src/libutls/utlsp_out_put.c src/include/utls/utls.h src/libutls/der-internal.h
+src/tls/smtpd-starttls.o: src/tls/smtpd-starttls.c src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/starttls.o: src/tls/starttls.c src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/tlsc.o: src/tls/tlsc.c src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/tlsclient.o: src/tls/tlsclient.c src/include/utls/config.h src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
@@ -87,6 +88,7 @@ tests/unit/errors.o: tests/unit/errors.c src/include/utls/utls.h
 tests/unit/hostname.o: tests/unit/hostname.c src/include/utls/utls.h
 tests/unit/load.o: tests/unit/load.c src/include/utls/utls.h src/libutls/der-internal.h src/libutls/load-internal.h tests/unit/unit-files.h
 tests/unit/pin.o: tests/unit/pin.c src/include/utls/utls.h
+tests/unit/session.o: tests/unit/session.c src/include/utls/setup.h src/include/utls/utls.h
 tests/unit/tlsargs.o: tests/unit/tlsargs.c src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 tests/unit/x509.o: tests/unit/x509.c src/include/utls/utls.h src/libutls/der-internal.h
 tests/helpers/freeport.o: tests/helpers/freeport.c

@@ -3,7 +3,8 @@
 #
 # tools/demo.sh (make demo): on a fresh Debian machine, install what is
 # missing (as root), configure, build, then show a TLS server and a TLS
-# client talking on 127.0.0.1 with a throwaway certificate.
+# client talking on 127.0.0.1 with a throwaway certificate, then STARTTLS
+# for an SMTP server that knows nothing of TLS (smtpd-starttls).
 #
 # Part 1 (bootstrap: packages, configure, build) is below. Part 2, the
 # demo itself, is the function run_demo.
@@ -34,6 +35,7 @@ skalibs-dev:/usr/include/$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux
 libbearssl-dev:/usr/include/bearssl.h
 ucspi-tcp:/usr/bin/tcpserver
 openssl:/usr/bin/openssl
+mailfront:/usr/sbin/smtpfront-echo
 ca-certificates:/etc/ssl/certs/ca-certificates.crt
 "
 
@@ -129,7 +131,49 @@ APP
   while test "$(grep -c 'info: peer' "$demo_dir/server.log")" -lt 2 && test $i -lt 100 ; do i=$((i + 1)) ; sleep 0.05 ; done
   sed 's/^/  /' "$demo_dir/server.log"
   echo
-  say "done: the server is stopped and the throwaway certificate deleted"
+  kill "$server_pid" 2>/dev/null || :
+  server_pid=
+  demo_smtp
+  say "done: the servers are stopped and the throwaway certificate deleted"
+}
+
+# Part 3: STARTTLS for an SMTP server that knows nothing of TLS. mailfront's
+# smtpfront-echo without its starttls plugin, behind ucspitlsd and
+# smtpd-starttls; the client is ours: tcpclient + ucspitlsc + starttls -p
+# smtp, then a few SMTP commands on 6/7 inside TLS.
+demo_smtp () {
+  echo
+  say "STARTTLS for a TLS-unaware smtpd: tcpserver ... ucspitlsd smtpd-starttls smtpfront-echo"
+  CERTFILE="$demo_dir/cert.pem" KEYFILE="$demo_dir/key.pem" PLUGINS=accept \
+    tcpserver -1 -R -H -l0 127.0.0.1 0 ucspitlsd smtpd-starttls -v 2 /usr/sbin/smtpfront-echo \
+    > "$demo_dir/smtp.port" 2> "$demo_dir/smtp.log" &
+  server_pid=$!
+  i=0
+  while test ! -s "$demo_dir/smtp.port" ; do
+    i=$((i + 1))
+    test $i -le 200 || die "the SMTP server did not start: $(cat "$demo_dir/smtp.log")"
+    sleep 0.05
+  done
+  port=$(head -n 1 "$demo_dir/smtp.port")
+  say "plaintext EHLO on 127.0.0.1 port $port: smtpd-starttls adds STARTTLS to the smtpd's reply"
+  printf 'EHLO demo.client\r\nQUIT\r\n' | tcpclient -R -H -l0 127.0.0.1 "$port" \
+    sh -c 'cat >&7 ; cat <&6' | sed 's/^/  server: /'
+  say "our client: tcpclient ... ucspitlsc -k localhost starttls -p smtp, then a message inside TLS"
+  CAFILE="$demo_dir/cert.pem" tcpclient -R -H -l0 127.0.0.1 "$port" \
+    ucspitlsc -k localhost starttls -p smtp -h demo.client sh -c '
+      say () { printf "%s\r\n" "$1" >&7 ; echo "  client: $1" ; }
+      hear () { while IFS= read -r l <&6 ; do echo "  server: $l" | tr -d "\r" ; case "$l" in ???-*) ;; *) break ;; esac ; done ; }
+      echo "  (TLS: $SSL_PROTOCOL $SSL_CIPHER; no second greeting: EHLO first)"
+      say "EHLO demo.client" ; hear
+      say "MAIL FROM:<demo@example.org>" ; hear
+      say "RCPT TO:<you@example.net>" ; hear
+      say "DATA" ; hear
+      printf "Subject: demo\r\n\r\nhello through STARTTLS\r\n.\r\n" >&7 ; hear
+      say "QUIT" ; hear' || die "the STARTTLS client failed"
+  i=0
+  while test "$(grep -c 'session ended' "$demo_dir/smtp.log")" -lt 2 && test $i -lt 100 ; do i=$((i + 1)) ; sleep 0.05 ; done
+  say "smtpd-starttls -v 2 said:"
+  grep '^smtpd-starttls' "$demo_dir/smtp.log" | sed 's/^/  /'
 }
 
 bootstrap
