@@ -375,18 +375,32 @@ static void app_read (loop_state *st)
 }
 
 /*
- * The session is closed. A fatal alert is a failure, except the one that
- * answers our own end of data: OpenSSL 3 peers reply to a TCP half-close
- * without close_notify (-s) with decode_error, after having read all
- * we sent. Any other alert then (bad_record_mac, decrypt_error...) says
- * that what we sent did not arrive intact: a failure, not an end. A peer close_notify while the application still had data to
- * send cuts that data off: TLS 1.2 (and BearSSL) cannot send after it.
+ * The alerts peers send to complain that our TCP half-close came
+ * without close_notify (-s), after having read all we sent: OpenSSL 3
+ * says decode_error, GnuTLS unexpected_message. A record we sent that
+ * was tampered with or cut inside would fail its AEAD tag instead
+ * (bad_record_mac), and one cut at a record boundary looks to the peer
+ * exactly like our half-close: -s cannot tell, -S can.
+ */
+static int eof_complaint (int err)
+{
+  return err == BR_ERR_RECV_FATAL_ALERT + BR_ALERT_DECODE_ERROR
+      || err == BR_ERR_RECV_FATAL_ALERT + BR_ALERT_UNEXPECTED_MESSAGE;
+}
+
+/*
+ * The session is closed. A fatal alert is a failure, except a complaint
+ * about our own end of data (eof_complaint). Any other alert then
+ * (bad_record_mac, decrypt_error...) says that what we sent did not
+ * arrive intact: a failure, not an end. A peer close_notify while the
+ * application still had data to send cuts that data off: TLS 1.2 (and
+ * BearSSL) cannot send after it.
  */
 static int closed (loop_state *st)
 {
   utls_engine *e = st->e;
   int err = br_ssl_engine_last_error(st->eng);
-  if (err == BR_ERR_RECV_FATAL_ALERT + BR_ALERT_DECODE_ERROR && st->net_out_shut && !st->close_sent)
+  if (eof_complaint(err) && st->net_out_shut && !st->close_sent)
     e->peer_alert_after_eof = err - BR_ERR_RECV_FATAL_ALERT;
   else if (err) fail_tls(st, err);
   else if (!st->close_sent)

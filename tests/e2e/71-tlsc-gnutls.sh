@@ -7,7 +7,8 @@
 # gnutls-serv sends the chain file it is given (leaf + intermediate).
 # For an RSA and an ECDSA leaf: an HTTP request to its built-in web
 # page (it describes the session: the suite there must be the one tlsc
-# exports), and a one-line round trip with --echo. tlsc verifies the
+# exports), a one-line round trip with --echo, and gnutls-serv's
+# unexpected_message answer to tlsc's half-close. tlsc verifies the
 # chain to ca.pem and the name localhost each time; the application's
 # SSL_* facts are checked.
 #
@@ -66,6 +67,19 @@ one () {
 
 one rsa rsa ECDHE-RSA-AES128-GCM-SHA256 ECDHE-RSA
 one ec ec ECDHE-ECDSA-AES128-GCM-SHA256 ECDHE-ECDSA
+
+# The application sends a line and closes its output while it goes on
+# reading: tlsc half-closes TCP (-s), and gnutls-serv answers that EOF
+# without close_notify with a fatal unexpected_message alert, as
+# OpenSSL 3 answers with decode_error. Nothing we sent was lost: a
+# normal end (exit 0, "peer-alert-after-local-eof" at -v 2). The echo
+# test above met this alert only when the application was slow to exit.
+gnutls_start halfclose --echo --x509certfile "$P/ec.chain.pem" --x509keyfile "$P/ec.key"
+run 0 tcli "$halfclose_PORT" tlsc -v2 -k localhost sh -c 'printf "half\n" >&7; exec 7>&-; exec cat <&6'
+srv_kill halfclose
+expect_eq "$(cat "$T/out")" half "half-close: the echoed line"
+expect_grep '^tlsc: info: peer 127\.0\.0\.1:[0-9]+ .* end peer-alert-after-local-eof$' "$T/err"
+expect_eq "$(wc -l <"$T/err" | tr -d ' ')" 1 "half-close: lines on tlsc's stderr"
 
 # gnutls-serv with a leaf for another name: rejected, the app never runs
 gnutls_start wrong --x509certfile "$P/wronghost.chain.pem" --x509keyfile "$P/wronghost.key"
