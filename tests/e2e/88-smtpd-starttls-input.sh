@@ -12,7 +12,10 @@
 #     as commands, before and inside TLS; under -r a refused BDAT chunk
 #     is thrown away, not read as commands
 #   -t: an idle client gets 421 4.4.2 and exit 98; so does a client that
-#     never reads; an smtpd that does not answer gets ended (SIGTERM)
+#     never reads; an smtpd that does not answer gets ended (SIGTERM),
+#     one that also ignores SIGTERM by SIGKILL (exit code 137 logged)
+#   200 commands pipelined in one write, more than the 128 replies kept
+#     track of: each reaches the smtpd once, in order, each reply returns
 #   an smtpd that dies in the middle: 421 4.3.0 to the client, exit code
 #     of the smtpd (7)
 #   the client's EOF before the greeting, in a command line, in DATA, in
@@ -156,6 +159,51 @@ set -- $(st_pids)
 expect_eq "$#" 2 "smtpd processes"
 expect_no_grep "^$2 (eof|quit)" "$T/smtpd.log"
 kill "$t_PID" 2>/dev/null || :
+
+# an smtpd that does not answer and ignores SIGTERM: SIGKILL ends it
+# (half a second after SIGTERM), and smtpd-starttls says so
+: > "$T/smtpd.log"
+st_start k -v 2 -t 2 -- $(st_smtpd --hang-on NOOP --ignore-term)
+st_run k1 "$k_PORT" 0 <<'SCRIPT'
+< 220
+> NOOP
+< 421 4.4.2 Idle timeout, closing connection
+closed
+SCRIPT
+uc_wait_ends k 1
+uc_expect_status k 98
+expect_grep '^smtpd-starttls: info: session ended, smtpd exit code 137$' "$k_ERR"
+set -- $(st_pids)
+expect_eq "$#" 1 "smtpd processes"
+kill -0 "$1" 2>/dev/null && fail "the smtpd that ignored SIGTERM still runs"
+kill "$k_PID" 2>/dev/null || :
+
+# ---- 200 commands pipelined in one write: more than the 128 replies
+# smtpd-starttls keeps track of at once. It stops reading commands
+# while its queue is full, and goes on as replies come: every command
+# reaches the smtpd once, in order, and every reply comes back.
+: > "$T/smtpd.log"
+st_start q -- $(st_smtpd)
+i=0 cmds= replies=
+while [ "$i" -lt 200 ]
+do
+  i=$((i + 1))
+  cmds="${cmds}NOOP $i\\r\\n"
+  replies="$replies< 250
+"
+done
+printf '< 220\n>> b"%s"\n%s> QUIT\n< 221\nclosed\n' "$cmds" "$replies" > "$T/script"
+st_run q1 "$q_PORT" 0 < "$T/script"
+uc_wait_ends q 1
+uc_expect_status q 0
+set -- $(st_pids)
+st_cmds "$1" >/dev/null
+i=0
+: > "$T/want"
+while [ "$i" -lt 200 ]; do i=$((i + 1)); printf "%s\n" "b'NOOP $i\\r\\n'" >> "$T/want"; done
+printf "%s\n" "b'QUIT\\r\\n'" >> "$T/want"
+expect_file_eq "$T/$1.cmds" "$T/want"
+kill "$q_PID" 2>/dev/null || :
 
 # ---- a client that never reads
 st_start n -t 2 -- $(st_smtpd)

@@ -19,9 +19,10 @@
 #                        (each "_" in TEXT becomes a space)
 #   --die-on VERB         exit 7 at once, without a reply, on that command
 #   --hang-on VERB        never answer that command (sleep until killed)
+#   --ignore-term         ignore SIGTERM (only SIGKILL ends it)
 #   --banner TEXT         the greeting (default "220 st-smtpd ESMTP test")
 # EHLO always offers PIPELINING, 8BITMIME and SIZE.
-import os, sys, time
+import os, signal, sys, time
 
 args = sys.argv[1:]
 opts = {"auth": False, "chunking": False, "starttls": False}
@@ -37,6 +38,8 @@ while args and args[0].startswith("--"):
         die_on = args.pop(0).upper()
     elif a == "--hang-on":
         hang_on = args.pop(0).upper()
+    elif a == "--ignore-term":
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
     elif a == "--banner":
         banner = args.pop(0)
     else:
