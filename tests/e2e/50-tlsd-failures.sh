@@ -10,8 +10,10 @@
 # Part 1 (must hold): plaintext instead of TLS, TLS 1.0/1.1 clients,
 # CBC-only / RSA-key-exchange-only / TLS 1.3-only clients, a silent
 # client with -K 500 (and -K 0 = no timeout), a client that sends its
-# ClientHello and leaves or goes silent: all 98, quickly, with a message,
-# and the application never starts. -j/-J: a peer EOF without
+# ClientHello and leaves or goes silent: all 98, with a message, and the
+# application never starts. "Quickly" is checked loosely (5 s, far from
+# the 60 s default -K, and wide enough for ASan on a loaded machine,
+# where 2 s failed): a timing bound is not a benchmark. -j/-J: a peer EOF without
 # close_notify after the handshake is normal with -j, an error with -J.
 #
 # Part 2: the bugs found while writing this test, each kept as a check:
@@ -64,22 +66,22 @@ raw_refused() {
 # --- Part 1
 
 # Plaintext instead of TLS
-raw_refused 2000 'peer did not start a TLS handshake \(plaintext or another protocol\?\)' send 'EHLO x\r\n' --
+raw_refused 5000 'peer did not start a TLS handshake \(plaintext or another protocol\?\)' send 'EHLO x\r\n' --
 expect_grep '^eof after 0 bytes' "$T/raw$n.out"
-raw_refused 2000 'peer did not start a TLS handshake \(plaintext or another protocol\?\)' send 'GET / HTTP/1.0\r\n\r\n' --
+raw_refused 5000 'peer did not start a TLS handshake \(plaintext or another protocol\?\)' send 'GET / HTTP/1.0\r\n\r\n' --
 
 # A silent client: -K 500 ends it in about half a second
-raw_refused 2000 'handshake timed out' silent -- -K 500
+raw_refused 5000 'handshake timed out' silent -- -K 500
 expect_grep '^eof after 0 bytes in 0\.[4-9]' "$T/raw$n.out"
 # A ClientHello, then silence: -K 500 again
-raw_refused 2000 'handshake timed out' hello-wait -- -K 500
+raw_refused 5000 'handshake timed out' hello-wait -- -K 500
 # A ClientHello, then the client leaves
-raw_refused 2000 'peer closed the connection without close_notify' hello-close --
+raw_refused 5000 'peer closed the connection without close_notify' hello-close --
 # -K 0: no handshake timeout (the idle client gives up after 1.5 s)
 raw_refused 5000 'peer closed the connection without close_notify' idle 1.5 -- -K 0
 expect_grep '^open$' "$T/raw$n.out"
 # -K 2000: still open after 1 s
-raw_refused 5000 'peer closed the connection without close_notify' idle 1 -- -K 2000
+raw_refused 10000 'peer closed the connection without close_notify' idle 1 -- -K 2000
 expect_grep '^open$' "$T/raw$n.out"
 
 # client_refused ALERT_MESSAGE CLIENT_ARGS [tlsd options]: openssl s_client
