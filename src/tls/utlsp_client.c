@@ -178,7 +178,7 @@ int utlsp_client_facts (utls_envblock *block, utlsp_opts const *opts)
   if (opts->insecure)
     strerr_warnw("server certificate NOT verified (--insecure-no-verify): this connection can be intercepted");
   char const *sni = verify_name && !is_ip(verify_name) ? verify_name : 0;
-  utls_envblock_add_session(block, &cc.eng, sni);
+  utls_envblock_add_session(block, &cc.eng, sni, 0);
   return utls_envblock_add_peer(block, "SSL_SERVER_", xc.ee, xc.ee_len);
 }
 

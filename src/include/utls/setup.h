@@ -137,9 +137,10 @@ extern void utls_x509_defer_anchors (utls_x509 *x, utls_x509_anchor_func *f, voi
 /*
  * Adds the session facts to the block: SSL_PROTOCOL first, SSL_CIPHER,
  * SSL_CIPHER_USEKEYSIZE, SSL_CIPHER_ALGKEYSIZE, SSL_TLS_SNI_SERVERNAME,
- * SSL_ALPN_PROTOCOL, SSL_SESSION_RESUMED.
+ * SSL_ALPN_PROTOCOL, SSL_SESSION_RESUMED (Resumed if resumed is
+ * nonzero, else Initial: BearSSL does not say, the session cache does).
  */
-extern void utls_envblock_add_session (utls_envblock *block, br_ssl_engine_context *eng, char const *sni);
+extern void utls_envblock_add_session (utls_envblock *block, br_ssl_engine_context *eng, char const *sni, int resumed);
 
 /*
  * TLS_UID/TLS_GID from the environment: both or none, numeric. Returns
