@@ -10,7 +10,7 @@
 it: all
 
 .PHONY: it all lib programs helpers unit-tests check check-unit check-e2e \
-  check-asan check-valgrind stress fuzz testssl bench demo install install-bin install-dev install-doc \
+  check-asan check-valgrind stress fuzz testssl bench bench-resume demo install install-bin install-dev install-doc \
   clean distclean tgz deps
 
 MAKEFLAGS += -r
@@ -184,6 +184,10 @@ check-valgrind:
 
 bench: all helpers
 	$(Q)if test -f bench/run.sh ; then sh bench/run.sh ; else echo "make: bench/run.sh does not exist yet" 1>&2 ; exit 1 ; fi
+
+# Session resumption rows only (bench/RESUME.md): a few minutes.
+bench-resume: all helpers
+	$(Q)ONLY=resume sh bench/run.sh
 
 demo:
 	$(Q)sh tools/demo.sh
