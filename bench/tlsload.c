@@ -15,7 +15,9 @@
  * fresh client ECDHE key per handshake (default: skip the ECDSA check
  * and reuse one client ECDHE key, so the client spends ~1 ECDH op per
  * handshake and is not the bottleneck; the server still does all its
- * work), -T secs overall timeout (default 300).
+ * work), -T secs overall timeout (default 300), -r offer the session
+ * of the slot's previous connection (resumption; "resumed=" counts how
+ * many the server resumed).
  *
  * The server application must: bulk -u: read N bytes, answer 1 byte;
  * -d: write N bytes; -x: echo; hs: read 1 byte, write 1 byte; lat, idle:
@@ -57,6 +59,8 @@ struct conn_s
   int state;
   br_ssl_client_context cc;
   br_x509_knownkey_context xc;
+  br_ssl_session_parameters sess;   /* -r: the previous connection's session */
+  int has_sess;
   unsigned char *iobuf;
   unsigned char *in;
   size_t in_start, in_end, in_cap;
@@ -76,6 +80,8 @@ struct conn_s
 static int mode;
 static int plain;
 static int fast = 1;
+static int resume = 0;
+static unsigned long resumed;
 static unsigned int port;
 static uint16_t suite;
 static br_x509_pkey server_pkey;
@@ -104,7 +110,7 @@ static void die (char const *s)
 
 static void usage (void)
 {
-  fprintf(stderr, "usage: tlsload -p port [-c certfile] [-s aes|chacha] [-P] [-V] [-T secs] bulk -u N|-d N|-x N | hs -C conc -D secs | lat -n N | idle -n N [-H secs]\n");
+  fprintf(stderr, "usage: tlsload -p port [-c certfile] [-s aes|chacha] [-P] [-V] [-r] [-T secs] bulk -u N|-d N|-x N | hs -C conc -D secs | lat -n N | idle -n N [-H secs]\n");
   exit(100);
 }
 
@@ -242,7 +248,8 @@ static void conn_start (conn *c)
     return;
   }
   c->state = C_CONNECTING;
-  if (!plain && !br_ssl_client_reset(&c->cc, "localhost", 0))
+  if (!plain && resume && c->has_sess) br_ssl_engine_set_session_parameters(&c->cc.eng, &c->sess);
+  if (!plain && !br_ssl_client_reset(&c->cc, "localhost", resume && c->has_sess))
     conn_error(c, "br_ssl_client_reset", br_ssl_engine_last_error(&c->cc.eng));
 }
 
@@ -389,6 +396,14 @@ static void record_done (conn *c)
   if (now() > count_deadline) return;
   if (nlats < maxlats) lats[nlats++] = c->t_first - c->t_connect;
   completed++;
+  if (resume && !plain)
+  {
+    br_ssl_session_parameters sp;
+    br_ssl_engine_get_session_parameters(&c->cc.eng, &sp);
+    if (c->has_sess && sp.session_id_len && sp.session_id_len == c->sess.session_id_len && !memcmp(sp.session_id, c->sess.session_id, sp.session_id_len)) resumed++;
+    c->sess = sp;
+    c->has_sess = sp.session_id_len > 0;
+  }
 }
 
 static int cmpd (void const *a, void const *b)
@@ -535,7 +550,7 @@ int main (int argc, char **argv)
   signal(SIGPIPE, SIG_IGN);
   signal(SIGTERM, &on_term);
   signal(SIGINT, &on_term);
-  while ((opt = getopt(argc, argv, "+p:c:s:PVT:")) != -1)
+  while ((opt = getopt(argc, argv, "+p:c:s:PVT:r")) != -1)
   {
     switch (opt)
     {
@@ -545,6 +560,7 @@ int main (int argc, char **argv)
       case 'P': plain = 1; break;
       case 'V': fast = 0; break;
       case 'T': overall = atof(optarg); break;
+      case 'r': resume = 1; break;
       default: usage();
     }
   }
@@ -645,8 +661,8 @@ int main (int argc, char **argv)
     else
     {
       qsort(lats, nlats, sizeof *lats, &cmpd);
-      printf("mode=%s conc=%u completed=%lu secs=%.3f rate=%.1f lat_med_ms=%.3f lat_p99_ms=%.3f lat_min_ms=%.3f suite=%s curve=%s client_cpu=%.3f client_cpu_pct=%.0f errors=%lu%s%s\n",
-        mode == MODE_HS ? "hs" : "lat", nconc, completed, wall, wall > 0 ? completed / wall : 0,
+      printf("mode=%s conc=%u completed=%lu resumed=%lu secs=%.3f rate=%.1f lat_med_ms=%.3f lat_p99_ms=%.3f lat_min_ms=%.3f suite=%s curve=%s client_cpu=%.3f client_cpu_pct=%.0f errors=%lu%s%s\n",
+        mode == MODE_HS ? "hs" : "lat", nconc, completed, resumed, wall, wall > 0 ? completed / wall : 0,
         pct(0.5) * 1000, pct(0.99) * 1000, nlats ? lats[0] * 1000 : 0, suite_name(conns), curve_name(),
         cpu1 - cpu0, wall > 0 ? 100 * (cpu1 - cpu0) / (t1 - t0) : 0, errors,
         first_error[0] ? " first_error=" : "", first_error);

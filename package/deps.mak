@@ -12,6 +12,7 @@ src/libutls/utls_cabundle_select.o src/libutls/utls_cabundle_select.lo: src/libu
 src/libutls/utls_chacha20_fastest.o src/libutls/utls_chacha20_fastest.lo: src/libutls/utls_chacha20_fastest.c src/include/utls/setup.h src/include/utls/utls.h
 src/libutls/utls_chain_free.o src/libutls/utls_chain_free.lo: src/libutls/utls_chain_free.c src/include/utls/utls.h
 src/libutls/utls_chain_readfile.o src/libutls/utls_chain_readfile.lo: src/libutls/utls_chain_readfile.c src/include/utls/utls.h src/libutls/load-internal.h
+src/libutls/utls_clienthello_peek.o src/libutls/utls_clienthello_peek.lo: src/libutls/utls_clienthello_peek.c src/include/utls/setup.h src/include/utls/utls.h
 src/libutls/utls_dn_attr.o src/libutls/utls_dn_attr.lo: src/libutls/utls_dn_attr.c src/include/utls/utls.h src/libutls/der-internal.h
 src/libutls/utls_dn_format.o src/libutls/utls_dn_format.lo: src/libutls/utls_dn_format.c src/include/utls/utls.h src/libutls/der-internal.h
 src/libutls/utls_drop_privileges.o src/libutls/utls_drop_privileges.lo: src/libutls/utls_drop_privileges.c src/include/utls/setup.h src/include/utls/utls.h
@@ -26,7 +27,12 @@ src/libutls/utls_error_str.o src/libutls/utls_error_str.lo: src/libutls/utls_err
 src/libutls/utls_hostname_match.o src/libutls/utls_hostname_match.lo: src/libutls/utls_hostname_match.c src/include/utls/utls.h
 src/libutls/utls_pin_scan.o src/libutls/utls_pin_scan.lo: src/libutls/utls_pin_scan.c src/include/utls/utls.h
 src/libutls/utls_policy_init.o src/libutls/utls_policy_init.lo: src/libutls/utls_policy_init.c src/include/utls/setup.h src/include/utls/utls.h
+src/libutls/utls_policy_pick.o src/libutls/utls_policy_pick.lo: src/libutls/utls_policy_pick.c src/include/utls/setup.h src/include/utls/utls.h
 src/libutls/utls_policy_wipe.o src/libutls/utls_policy_wipe.lo: src/libutls/utls_policy_wipe.c src/include/utls/setup.h src/include/utls/utls.h
+src/libutls/utls_sesscache_close.o src/libutls/utls_sesscache_close.lo: src/libutls/utls_sesscache_close.c src/include/utls/sesscache.h src/include/utls/utls.h
+src/libutls/utls_sesscache_fetch.o src/libutls/utls_sesscache_fetch.lo: src/libutls/utls_sesscache_fetch.c src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/sesscache-internal.h
+src/libutls/utls_sesscache_open.o src/libutls/utls_sesscache_open.lo: src/libutls/utls_sesscache_open.c src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/sesscache-internal.h
+src/libutls/utls_sesscache_store.o src/libutls/utls_sesscache_store.lo: src/libutls/utls_sesscache_store.c src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/sesscache-internal.h
 src/libutls/utls_skey_fits_chain.o src/libutls/utls_skey_fits_chain.lo: src/libutls/utls_skey_fits_chain.c src/include/utls/utls.h src/libutls/load-internal.h
 src/libutls/utls_skey_matches_chain.o src/libutls/utls_skey_matches_chain.lo: src/libutls/utls_skey_matches_chain.c src/include/utls/utls.h src/libutls/load-internal.h
 src/libutls/utls_skey_readfile.o src/libutls/utls_skey_readfile.lo: src/libutls/utls_skey_readfile.c src/include/utls/utls.h src/libutls/der-internal.h src/libutls/load-internal.h
@@ -64,32 +70,41 @@ src/libutls/utlsp_oid_fmt.o src/libutls/utlsp_oid_fmt.lo: src/libutls/utlsp_oid_
 src/libutls/utlsp_out_finish.o src/libutls/utlsp_out_finish.lo: src/libutls/utlsp_out_finish.c src/include/utls/utls.h src/libutls/der-internal.h
 src/libutls/utlsp_out_hexbyte.o src/libutls/utlsp_out_hexbyte.lo: src/libutls/utlsp_out_hexbyte.c src/include/utls/utls.h src/libutls/der-internal.h
 src/libutls/utlsp_out_put.o src/libutls/utlsp_out_put.lo: src/libutls/utlsp_out_put.c src/include/utls/utls.h src/libutls/der-internal.h
-src/tls/smtpd-starttls.o: src/tls/smtpd-starttls.c src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/starttls.o: src/tls/starttls.c src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/tlsc.o: src/tls/tlsc.c src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/tlsclient.o: src/tls/tlsclient.c src/include/utls/config.h src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/tlsd.o: src/tls/tlsd.c src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/tlsserver.o: src/tls/tlsserver.c src/include/utls/config.h src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/ucspitlsc.o: src/tls/ucspitlsc.c src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/ucspitlsd.o: src/tls/ucspitlsd.c src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/utlsp_child.o: src/tls/utlsp_child.c src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/utlsp_client.o: src/tls/utlsp_client.c src/include/utls/config.h src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/utlsp_delayed.o: src/tls/utlsp_delayed.c src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/utlsp_getopt.o: src/tls/utlsp_getopt.c src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/utlsp_immediate.o: src/tls/utlsp_immediate.c src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/utlsp_keycheck.o: src/tls/utlsp_keycheck.c src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/utlsp_log.o: src/tls/utlsp_log.c src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/utlsp_server.o: src/tls/utlsp_server.c src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/utlsp_wrap.o: src/tls/utlsp_wrap.c src/include/utls/config.h src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/libutls/utlsp_sc_bucket.o src/libutls/utlsp_sc_bucket.lo: src/libutls/utlsp_sc_bucket.c src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/sesscache-internal.h
+src/libutls/utlsp_sc_claim.o src/libutls/utlsp_sc_claim.lo: src/libutls/utlsp_sc_claim.c src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/sesscache-internal.h
+src/libutls/utlsp_sc_read.o src/libutls/utlsp_sc_read.lo: src/libutls/utlsp_sc_read.c src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/sesscache-internal.h
+src/libutls/utlsp_sc_release.o src/libutls/utlsp_sc_release.lo: src/libutls/utlsp_sc_release.c src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/sesscache-internal.h
+src/libutls/utlsp_sc_sum.o src/libutls/utlsp_sc_sum.lo: src/libutls/utlsp_sc_sum.c src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/sesscache-internal.h
+src/libutls/utlsp_sc_wipe.o src/libutls/utlsp_sc_wipe.lo: src/libutls/utlsp_sc_wipe.c src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/sesscache-internal.h
+src/tls/smtpd-starttls.o: src/tls/smtpd-starttls.c src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/starttls.o: src/tls/starttls.c src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsc.o: src/tls/tlsc.c src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsclient.o: src/tls/tlsclient.c src/include/utls/config.h src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsd.o: src/tls/tlsd.c src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsserver.o: src/tls/tlsserver.c src/include/utls/config.h src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/ucspitlsc.o: src/tls/ucspitlsc.c src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/ucspitlsd.o: src/tls/ucspitlsd.c src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/utlsp_cache.o: src/tls/utlsp_cache.c src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/utlsp_child.o: src/tls/utlsp_child.c src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/utlsp_client.o: src/tls/utlsp_client.c src/include/utls/config.h src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/utlsp_delayed.o: src/tls/utlsp_delayed.c src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/utlsp_getopt.o: src/tls/utlsp_getopt.c src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/utlsp_immediate.o: src/tls/utlsp_immediate.c src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/utlsp_keycheck.o: src/tls/utlsp_keycheck.c src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/utlsp_log.o: src/tls/utlsp_log.c src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/utlsp_server.o: src/tls/utlsp_server.c src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/utlsp_wrap.o: src/tls/utlsp_wrap.c src/include/utls/config.h src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 tests/unit/cabundle.o: tests/unit/cabundle.c src/include/utls/utls.h src/libutls/load-internal.h tests/unit/unit-files.h
 tests/unit/dn.o: tests/unit/dn.c src/include/utls/utls.h src/libutls/der-internal.h
+tests/unit/engine.o: tests/unit/engine.c src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h tests/unit/../fuzz/fuzz-common.h tests/unit/../fuzz/fuzz_engine.c
 tests/unit/envblock.o: tests/unit/envblock.c src/include/utls/utls.h
 tests/unit/errors.o: tests/unit/errors.c src/include/utls/utls.h
 tests/unit/hostname.o: tests/unit/hostname.c src/include/utls/utls.h
 tests/unit/load.o: tests/unit/load.c src/include/utls/utls.h src/libutls/der-internal.h src/libutls/load-internal.h tests/unit/unit-files.h
 tests/unit/pin.o: tests/unit/pin.c src/include/utls/utls.h
+tests/unit/sesscache.o: tests/unit/sesscache.c src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/libutls/sesscache-internal.h
 tests/unit/session.o: tests/unit/session.c src/include/utls/setup.h src/include/utls/utls.h
-tests/unit/tlsargs.o: tests/unit/tlsargs.c src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+tests/unit/tlsargs.o: tests/unit/tlsargs.c src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 tests/unit/x509.o: tests/unit/x509.c src/include/utls/utls.h src/libutls/der-internal.h
 tests/helpers/freeport.o: tests/helpers/freeport.c
 tests/helpers/pair.o: tests/helpers/pair.c
@@ -98,9 +113,12 @@ tests/helpers/tcplisten.o: tests/helpers/tcplisten.c
 tests/helpers/tcpprobe.o: tests/helpers/tcpprobe.c
 
 src/include/utls/engine.h:
+src/include/utls/sesscache.h:
 src/include/utls/setup.h:
 src/include/utls/utls.h:
 src/libutls/der-internal.h:
 src/libutls/load-internal.h:
+src/libutls/sesscache-internal.h:
 src/tls/tls-internal.h:
+tests/unit/../fuzz/fuzz-common.h:
 tests/unit/unit-files.h:

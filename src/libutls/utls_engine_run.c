@@ -220,7 +220,10 @@ static void net_read (loop_state *st)
   }
   if (!r) { st->net_in_eof = 1; return; }
   if (!st->e->bytes_from_net && r)
+  {
     st->e->first_byte = netbuf[st->net_end];
+    if (st->e->on_first_input) (*st->e->on_first_input)(netbuf + st->net_end, r);
+  }
   st->e->bytes_from_net += r;
   st->net_end += r;
   if (st->net_end > st->net_high) st->net_high = st->net_end;

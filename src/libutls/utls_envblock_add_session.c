@@ -22,7 +22,7 @@ static int sni_ok (char const *s)
   return i <= UTLS_NAME_MAX;
 }
 
-void utls_envblock_add_session (utls_envblock *block, br_ssl_engine_context *eng, char const *sni)
+void utls_envblock_add_session (utls_envblock *block, br_ssl_engine_context *eng, char const *sni, int resumed)
 {
   br_ssl_session_parameters sp;
   utls_suite_info const *suite;
@@ -47,7 +47,5 @@ void utls_envblock_add_session (utls_envblock *block, br_ssl_engine_context *eng
   if (!sni) sni = br_ssl_engine_get_server_name(eng);
   if (sni && sni_ok(sni)) utls_envblock_add(block, "SSL_TLS_SNI_SERVERNAME", sni);
   if (alpn) utls_envblock_add(block, "SSL_ALPN_PROTOCOL", alpn);
-  /* Each connection has its own process and no shared cache, so no
-     session is ever resumed. */
-  utls_envblock_add(block, "SSL_SESSION_RESUMED", "Initial");
+  utls_envblock_add(block, "SSL_SESSION_RESUMED", resumed ? "Resumed" : "Initial");
 }

@@ -104,6 +104,7 @@ static error_text const utls_errors[] =
   { UTLS_ERR_RSASHORT, "RSA key in peer chain shorter than 2048 bits" },
   { UTLS_ERR_EKUCLIENT, "peer certificate not valid for TLS client authentication (Extended Key Usage)" },
   { UTLS_ERR_EKUSERVER, "peer certificate not valid for TLS server authentication (Extended Key Usage)" },
+  { UTLS_ERR_RESUMENAME, "the client's server name (SNI) is ambiguous in its ClientHello: session resumption refused" },
   { 0, 0 }
 };
 

@@ -15,31 +15,6 @@
  * list. Everything goes through BearSSL's public API.
  */
 
-static int wildcard_match (char const *pattern, char const *sni)
-{
-  char const *dot = strchr(sni, '.');
-  if (pattern[0] != '*' || pattern[1] != '.' || !dot || dot == sni) return 0;
-  return !strcasecmp(pattern + 1, dot);
-}
-
-static utls_certentry const *pick_entry (utls_policy const *p, char const *sni)
-{
-  size_t i;
-  if (p->snilevel != UTLS_SNI_OFF && sni && sni[0])
-  {
-    for (i = 0; i < p->n; i++)
-      if (p->entries[i].name && p->entries[i].name[0] != '*' && !strcasecmp(p->entries[i].name, sni))
-        return p->entries + i;
-    for (i = 0; i < p->n; i++)
-      if (p->entries[i].name && wildcard_match(p->entries[i].name, sni))
-        return p->entries + i;
-  }
-  if (p->snilevel == UTLS_SNI_STRICT) return 0;
-  for (i = 0; i < p->n; i++)
-    if (!p->entries[i].name) return p->entries + i;
-  return 0;
-}
-
 /* Hash for the ServerKeyExchange signature: SHA-256 first, then stronger, then SHA-1. */
 static int pick_hash (unsigned int mask)
 {
@@ -53,7 +28,7 @@ static int pick_hash (unsigned int mask)
 static int choose (br_ssl_server_policy_class const **pctx, br_ssl_server_context const *cc, br_ssl_server_choices *choices)
 {
   utls_policy *p = (utls_policy *)pctx;
-  utls_certentry const *entry = pick_entry(p, br_ssl_engine_get_server_name(&cc->eng));
+  utls_certentry const *entry = utls_policy_pick(p, br_ssl_engine_get_server_name(&cc->eng));
   br_suite_translated const *st;
   size_t n, i;
   unsigned int keyx, hashes;

@@ -16,6 +16,7 @@
 #include <utls/utls.h>
 #include <utls/engine.h>
 #include <utls/setup.h>
+#include <utls/sesscache.h>
 
 #define UTLS_ALPN_MAX 16
 
@@ -197,6 +198,8 @@ struct utlsp_side_s
   /* Why the connection failed. Called before wipe. May set *failexit to
      another exit code than 98 (96: the key does not match its certificate). */
   char const *(*errstr) (utls_engine const *e, int *failexit);
+  /* Sees the first bytes from the network (utls_engine's on_first_input), or 0. */
+  void (*first_input) (unsigned char const *buf, size_t len);
 };
 extern utlsp_side const utlsp_server_side;
 extern utlsp_side const utlsp_client_side;
@@ -206,6 +209,18 @@ extern int utlsp_immediate_main (char const *const *argv, utlsp_opts const *opts
 
 /* ucspitlsd/ucspitlsc: everything after option parsing. fds has the network. */
 extern int utlsp_delayed_main (char const *const *argv, utlsp_opts const *opts, utls_fds *fds, utlsp_side const *side);
+
+/*
+ * TLS_SESSION_CACHE (with TLS_SESSION_CACHE_SIZE, TLS_SESSION_LIFETIME):
+ * maps the cache into c. Returns 1 if there is a cache to use, 0 if
+ * none is configured, the lifetime is 0, or the file is unusable (said
+ * in one warning). Dies 100 on a bad number. Call it before privileges
+ * are dropped.
+ */
+extern int utlsp_cache_open (utls_sesscache *c, utlsp_opts const *opts);
+
+/* Appends len bytes of NAME=value\0 entries to the block. 1, or 0 (overflow set). */
+extern int utlsp_block_append (utls_envblock *block, char const *s, size_t len);
 
 /* Waits for pid; returns its exit code (128+signal if killed). */
 extern int utlsp_reap (pid_t pid);

@@ -6,11 +6,13 @@
 #include <time.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <arpa/inet.h>
 
 #include <bearssl.h>
 
 #include <skalibs/strerr.h>
+#include <skalibs/bytestr.h>
 
 #include <utls/config.h>
 
@@ -30,6 +32,23 @@ static char const *ccfiles[2] = { 0, 0 };  /* CERTFILE, KEYFILE of -y */
 static unsigned char ibuf[BR_SSL_BUFSIZE_INPUT];
 static unsigned char obuf[BR_SSL_BUFSIZE_OUTPUT];
 static char const *verify_name = 0;
+
+/*
+ * The session cache (TLS_SESSION_CACHE). BearSSL does not check the
+ * server's chain again on resumption: a session may only be offered to
+ * the server that was verified when it was made. So an entry's key is a
+ * digest of everything that verification depended on: the name checked
+ * (-k or the address), the address and port connected to, the trust
+ * settings (CAFILE/CADIR, by path and file identity, or the --pin), and
+ * the client certificate sent (-y). Sessions are only stored after a
+ * verified handshake, never with --insecure-no-verify, and with the
+ * SSL_SERVER_* facts of that handshake, which a resumed connection gets
+ * back (the server sends no certificate then).
+ */
+static utls_sesscache cache = UTLS_SESSCACHE_ZERO;
+static unsigned char cache_id[32];
+static utls_sessentry cent;
+static int sess_offered = 0;
 
 static void die_load (int r, char const *what, char const *file)
 {
@@ -116,6 +135,69 @@ static void load_clientcert (void)
     br_ssl_client_set_single_ec(&cc, chain.certs, chain.ncerts, &key.key.ec, BR_KEYTYPE_SIGN, 0, br_ec_get_default(), br_ecdsa_sign_asn1_get_default());
 }
 
+static void id_str (br_sha256_context *h, char const *s)
+{
+  br_sha256_update(h, s ? s : "", s ? strlen(s) + 1 : 1);
+}
+
+/* A file's identity: a new or changed CAFILE (or a file added to or
+   removed from CADIR, which changes the directory) is other trust. */
+static void id_file (br_sha256_context *h, char const *path)
+{
+  struct stat st;
+  uint64_t v[5];
+  unsigned char b[40];
+  unsigned int i, j;
+  id_str(h, path);
+  if (!path) return;
+  memset(&st, 0, sizeof st);
+  if (stat(path, &st) < 0) memset(&st, 0xff, sizeof st);
+  v[0] = st.st_dev; v[1] = st.st_ino; v[2] = st.st_size;
+  v[3] = st.st_mtim.tv_sec; v[4] = st.st_mtim.tv_nsec;
+  for (i = 0; i < 5; i++) for (j = 0; j < 8; j++) b[8 * i + j] = (unsigned char)(v[i] >> (8 * j));
+  br_sha256_update(h, b, sizeof b);
+}
+
+static void make_cache_id (utlsp_opts const *opts)
+{
+  static char const tag[] = "ucspi-tls client session v1";
+  br_sha256_context h;
+  unsigned char mode = opts->pin ? 1 : 0;
+  br_sha256_init(&h);
+  br_sha256_update(&h, tag, sizeof tag);
+  id_str(&h, verify_name);
+  id_str(&h, getenv("TCPREMOTEIP"));
+  id_str(&h, getenv("TCPREMOTEPORT"));
+  br_sha256_update(&h, &mode, 1);
+  if (opts->pin) br_sha256_update(&h, xc.pin, 32);
+  else
+  {
+    id_file(&h, cafile);
+    id_file(&h, cadir);
+  }
+  mode = opts->clientcert ? 1 : 0;
+  br_sha256_update(&h, &mode, 1);
+  if (opts->clientcert && chain.ncerts) br_sha256_update(&h, chain.certs[0].data, chain.certs[0].data_len);
+  br_sha256_out(&h, cache_id);
+}
+
+/* Offers the stored session for this server, if there is one. */
+static int cache_offer (utlsp_opts const *opts)
+{
+  if (opts->insecure || !utlsp_cache_open(&cache, opts)) return 0;
+  make_cache_id(opts);
+  if (!utls_sesscache_fetch(&cache, UTLS_SC_CLIENT, cache_id, (int64_t)time(0), &cent)) return 0;
+  if (cent.params.version != BR_TLS12 || !utls_suite_find(cent.params.cipher_suite) || cent.params.session_id_len != 32)
+  {
+    byte_zzero((char *)&cent, sizeof cent);
+    return 0;
+  }
+  br_ssl_engine_set_session_parameters(&cc.eng, &cent.params);
+  byte_zzero((char *)cent.params.master_secret, sizeof cent.params.master_secret);
+  sess_offered = 1;
+  return 1;
+}
+
 /* Name to verify: -k, else the address tcpclient connected to. */
 static char const *pick_name (utlsp_opts const *opts)
 {
@@ -163,7 +245,7 @@ br_ssl_engine_context *utlsp_client_init (utlsp_opts const *opts)
   if (utls_engine_seed(&cc.eng) < 0) strerr_diefusys(UTLS_EXIT_SETUP, "get random bytes for the TLS engine");
   /* No SNI for an address: RFC 6066 forbids literal IPs in server_name. */
   sni = verify_name && !is_ip(verify_name) ? verify_name : 0;
-  if (!br_ssl_client_reset(&cc, sni, 0))
+  if (!br_ssl_client_reset(&cc, sni, cache_offer(opts)))
     strerr_diefu(UTLS_EXIT_SETUP, "initialize the TLS engine: ", utls_error_str(br_ssl_engine_last_error(&cc.eng)));
   return &cc.eng;
 }
@@ -173,13 +255,52 @@ void utlsp_client_wipe (void)
   utls_skey_wipe(&key);
 }
 
+/* After a full handshake that verified the server: the entry, with the
+   server facts the application got (from start in the block). */
+static void cache_store (br_ssl_session_parameters const *sp, utls_envblock const *block, size_t start)
+{
+  if (block->overflow || block->len - start > UTLS_SC_FACTS_MAX || sp->session_id_len != 32) return;
+  byte_zzero((char *)&cent, sizeof cent);
+  memcpy(cent.id, cache_id, 32);
+  memcpy(cent.bind, cache_id, 32);
+  cent.params = *sp;
+  cent.created = (int64_t)time(0);
+  cent.factslen = block->len - start;
+  memcpy(cent.facts, block->buf + start, cent.factslen);
+  utls_sesscache_store(&cache, UTLS_SC_CLIENT, &cent, cent.created);
+  byte_zzero((char *)&cent, sizeof cent);
+}
+
+/*
+ * A session is resumed when the server accepted the one we offered: its
+ * ServerHello then carries the same session ID (RFC 5246 7.4.1.3), and
+ * BearSSL goes on with the abbreviated handshake.
+ */
 int utlsp_client_facts (utls_envblock *block, utlsp_opts const *opts)
 {
+  char const *sni = verify_name && !is_ip(verify_name) ? verify_name : 0;
+  br_ssl_session_parameters sp;
+  int resumed;
+  size_t start;
+  int r;
   if (opts->insecure)
     strerr_warnw("server certificate NOT verified (--insecure-no-verify): this connection can be intercepted");
-  char const *sni = verify_name && !is_ip(verify_name) ? verify_name : 0;
-  utls_envblock_add_session(block, &cc.eng, sni);
-  return utls_envblock_add_peer(block, "SSL_SERVER_", xc.ee, xc.ee_len);
+  br_ssl_engine_get_session_parameters(&cc.eng, &sp);
+  resumed = sess_offered && sp.session_id_len == 32 && !memcmp(sp.session_id, cent.params.session_id, 32);
+  utls_envblock_add_session(block, &cc.eng, sni, resumed);
+  if (resumed)
+  {
+    r = utlsp_block_append(block, cent.facts, cent.factslen) ? 0 : UTLS_ERR_ENVFULL;
+    byte_zzero((char *)&sp, sizeof sp);
+    byte_zzero((char *)&cent, sizeof cent);
+    return r;
+  }
+  start = block->len;
+  r = utls_envblock_add_peer(block, "SSL_SERVER_", xc.ee, xc.ee_len);
+  if (!r && cache.map && !opts->insecure && xc.chain_seen && !xc.err) cache_store(&sp, block, start);
+  byte_zzero((char *)&sp, sizeof sp);
+  byte_zzero((char *)&cent, sizeof cent);
+  return r;
 }
 
 static void append (char *buf, size_t max, char const *s)

@@ -158,6 +158,7 @@ int utlsp_delayed_main (char const *const *argv, utlsp_opts const *opts, utls_fd
   e.app_pid = pid;
   e.on_handshake = &utlsp_handover_run;
   e.on_handshake_data = &hs;
+  e.on_first_input = side->first_input;
   r = utls_engine_run(&e);
   if (hs.fd >= 0) { fd_close(hs.fd); hs.fd = -1; }
   why = (*side->errstr)(&e, &failexit);

@@ -42,6 +42,7 @@ int utlsp_immediate_main (char const *const *argv, utlsp_opts const *opts, utls_
   e.app_pid = pid;
   e.on_handshake = &utlsp_handover_run;
   e.on_handshake_data = &hs;
+  e.on_first_input = side->first_input;
 
   r = utls_engine_run(&e);
   if (hs.fd >= 0) fd_close(hs.fd);

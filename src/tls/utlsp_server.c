@@ -2,14 +2,17 @@
 
 #include <errno.h>
 #include <string.h>
+#include <strings.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include <time.h>
 
 #include <bearssl.h>
 
 #include <skalibs/strerr.h>
 #include <skalibs/env.h>
 #include <skalibs/posixplz.h>
+#include <skalibs/bytestr.h>
 
 #include "tls-internal.h"
 
@@ -34,6 +37,33 @@ static utls_anchors anchors = UTLS_ANCHORS_ZERO;
 static utls_certentry entries[UTLS_SNI_MAX + 1];
 static unsigned char ibuf[BR_SSL_BUFSIZE_INPUT];
 static unsigned char obuf[BR_SSL_BUFSIZE_OUTPUT];
+
+/*
+ * The session cache (TLS_SESSION_CACHE). BearSSL calls load() with the
+ * session ID of the ClientHello, and save() at the end of a full
+ * handshake; a session is resumed when load() found it and no full
+ * handshake followed (BearSSL may still refuse a loaded session, e.g.
+ * for a version the client no longer offers, and then saves a new one).
+ * save() only keeps the parameters: the entry is written once the
+ * handshake facts are known and accepted (utlsp_server_facts), so that a
+ * session whose client certificate we refused after BearSSL's own checks
+ * (-Y) is never resumable.
+ */
+typedef struct sccache_s sccache;
+struct sccache_s
+{
+  br_ssl_session_cache_class const *vtable;
+};
+static utls_sesscache cache = UTLS_SESSCACHE_ZERO;
+static sccache scc;
+static utlsp_opts const *sopts;
+static unsigned char anchors_digest[32];
+static utls_sessentry sent;        /* the entry loaded, then the one to store */
+static br_ssl_session_parameters pending;
+static int sess_loaded = 0;
+static int sess_saved = 0;
+static int pending_ok = 0;
+static unsigned char pending_bind[32];
 
 static void die_load (int r, char const *what, char const *file)
 {
@@ -152,6 +182,140 @@ static void load_all (utlsp_opts const *opts, unsigned int *snilevel)
   if (opts->clientcert) load_anchors();
 }
 
+/* The client-certificate trust, for the session's binding: a session
+   made under other anchors is not resumed under these. */
+static void digest_anchors (void)
+{
+  br_sha256_context h;
+  size_t i;
+  br_sha256_init(&h);
+  for (i = 0; i < anchors.n; i++)
+  {
+    br_x509_trust_anchor const *ta = anchors.tas + i;
+    unsigned char len[8];
+    uint64_t l = ta->dn.len;
+    unsigned int j;
+    for (j = 0; j < 8; j++) len[j] = (unsigned char)(l >> (8 * j));
+    br_sha256_update(&h, len, 8);
+    br_sha256_update(&h, ta->dn.data, ta->dn.len);
+    if (ta->pkey.key_type == BR_KEYTYPE_RSA)
+    {
+      br_sha256_update(&h, ta->pkey.key.rsa.n, ta->pkey.key.rsa.nlen);
+      br_sha256_update(&h, ta->pkey.key.rsa.e, ta->pkey.key.rsa.elen);
+    }
+    else br_sha256_update(&h, ta->pkey.key.ec.q, ta->pkey.key.ec.qlen);
+  }
+  br_sha256_out(&h, anchors_digest);
+}
+
+/*
+ * What a session is bound to: the certificate that served it (its
+ * end-entity DER: a new CERTFILE at the same path is another binding),
+ * the client-certificate mode (a session from -Y without a certificate
+ * must never satisfy -y), and the anchors that checked the client.
+ */
+static void session_bind (utls_certentry const *ce, unsigned char *out)
+{
+  static char const tag[] = "ucspi-tls server session v1";
+  br_sha256_context h;
+  unsigned char mode = (unsigned char)sopts->clientcert;
+  br_sha256_init(&h);
+  br_sha256_update(&h, tag, sizeof tag);
+  br_sha256_update(&h, &mode, 1);
+  br_sha256_update(&h, anchors_digest, sizeof anchors_digest);
+  br_sha256_update(&h, ce->chain.certs[0].data, ce->chain.certs[0].data_len);
+  br_sha256_out(&h, out);
+}
+
+/*
+ * BearSSL looks the session up as soon as it has read the session ID,
+ * before the rest of the ClientHello: the server name is not known to
+ * it yet. So the first bytes from the network are read here, before
+ * the engine gets them (utls_engine's on_first_input), for the name the
+ * ClientHello carries; a ClientHello that does not fit in the first
+ * read is simply not resumed. utlsp_server_facts checks afterwards that
+ * BearSSL read the same name.
+ */
+static int peek_ok = 0;
+static unsigned char peek_sid[32];
+static char peek_name[256];
+
+static void first_input (unsigned char const *buf, size_t len)
+{
+  size_t sidlen;
+  peek_ok = utls_clienthello_peek(buf, len, peek_sid, &sidlen, peek_name) && sidlen == 32;
+}
+
+/*
+ * The guards: the ClientHello was read (first_input) and has this
+ * session ID; same SNI name; the certificate that name gets now, the
+ * client-certificate mode and anchors are those of the session
+ * (binding); TLS 1.2 and a suite we know. BearSSL itself then checks
+ * that the client still offers the suite and the version.
+ */
+static int sc_load (br_ssl_session_cache_class const **ctx, br_ssl_server_context *server_ctx, br_ssl_session_parameters *params)
+{
+  utls_certentry const *ce;
+  unsigned char bind[32];
+  (void)ctx;
+  (void)server_ctx;
+  if (!peek_ok || memcmp(peek_sid, params->session_id, 32)) return 0;
+  if (!utls_sesscache_fetch(&cache, UTLS_SC_SERVER, params->session_id, (int64_t)time(0), &sent)) return 0;
+  if (strcasecmp(peek_name, sent.name)) goto no;
+  ce = utls_policy_pick(&policy, peek_name);
+  if (!ce) goto no;
+  session_bind(ce, bind);
+  if (memcmp(bind, sent.bind, 32)) goto no;
+  if (sent.params.version != BR_TLS12 || !utls_suite_find(sent.params.cipher_suite)) goto no;
+  if (sent.params.session_id_len != 32 || memcmp(sent.params.session_id, params->session_id, 32)) goto no;
+  if (sopts->clientcert == UTLSP_CLIENTCERT_REQUIRED && (sent.factslen < 26 || memcmp(sent.facts, "SSL_CLIENT_VERIFY=SUCCESS", 26))) goto no;
+  *params = sent.params;
+  byte_zzero((char *)&sent.params, sizeof sent.params);
+  sess_loaded = 1;
+  return 1;
+ no:
+  byte_zzero((char *)&sent, sizeof sent);
+  return 0;
+}
+
+/* policy.chosen is the certificate of this full handshake; it is gone
+   once the keys are wiped, so the binding is computed now. */
+static void sc_save (br_ssl_session_cache_class const **ctx, br_ssl_server_context *server_ctx, br_ssl_session_parameters const *params)
+{
+  (void)ctx;
+  (void)server_ctx;
+  sess_saved = 1;
+  if (!policy.chosen) return;
+  pending = *params;
+  session_bind(policy.chosen, pending_bind);
+  pending_ok = 1;
+}
+
+static br_ssl_session_cache_class const sc_class =
+{
+  .context_size = sizeof(sccache),
+  .save = &sc_save,
+  .load = &sc_load,
+};
+
+/* After a full handshake that we accepted: the entry, with the client
+   facts the application got (from start in the block). */
+static void session_store (utls_envblock const *block, size_t start)
+{
+  char const *name = br_ssl_engine_get_server_name(&sc.eng);
+  size_t namelen = strlen(name);
+  if (!pending_ok || block->overflow || block->len - start > UTLS_SC_FACTS_MAX || namelen > UTLS_NAME_MAX || pending.session_id_len != 32) return;
+  byte_zzero((char *)&sent, sizeof sent);
+  memcpy(sent.id, pending.session_id, 32);
+  memcpy(sent.bind, pending_bind, 32);
+  sent.params = pending;
+  sent.created = (int64_t)time(0);
+  memcpy(sent.name, name, namelen + 1);
+  sent.factslen = block->len - start;
+  memcpy(sent.facts, block->buf + start, sent.factslen);
+  utls_sesscache_store(&cache, UTLS_SC_SERVER, &sent, sent.created);
+}
+
 br_ssl_engine_context *utlsp_server_init (utlsp_opts const *opts)
 {
   uint32_t flags = BR_OPT_ENFORCE_SERVER_PREFERENCES | BR_OPT_NO_RENEGOTIATION;
@@ -175,20 +339,30 @@ br_ssl_engine_context *utlsp_server_init (utlsp_opts const *opts)
     if (opts->clientcert == UTLSP_CLIENTCERT_OPTIONAL) flags |= BR_OPT_TOLERATE_NO_CLIENT_AUTH;
   }
   br_ssl_engine_set_all_flags(&sc.eng, flags);
+  sopts = opts;
+  if (utlsp_cache_open(&cache, opts))
+  {
+    if (opts->clientcert) digest_anchors();
+    scc.vtable = &sc_class;
+    br_ssl_server_set_cache(&sc, &scc.vtable);
+  }
   if (utls_engine_seed(&sc.eng) < 0) strerr_diefusys(UTLS_EXIT_SETUP, "get random bytes for the TLS engine");
   if (!br_ssl_server_reset(&sc))
     strerr_diefu(UTLS_EXIT_SETUP, "initialize the TLS engine: ", utls_error_str(br_ssl_engine_last_error(&sc.eng)));
   return &sc.eng;
 }
 
+/* The private keys. The handover calls this before the facts, so the
+   session material waits for utlsp_server_errstr, which every end of
+   connection calls. */
 void utlsp_server_wipe (void)
 {
   utls_policy_wipe(&policy);
 }
 
-int utlsp_server_facts (utls_envblock *block, utlsp_opts const *opts)
+/* SSL_CLIENT_VERIFY and the client certificate's facts. */
+static int client_facts (utls_envblock *block, utlsp_opts const *opts)
 {
-  utls_envblock_add_session(block, &sc.eng, 0);
   if (!opts->clientcert || !xc.chain_seen)
   {
     if (opts->clientcert == UTLSP_CLIENTCERT_REQUIRED) return UTLS_ERR_NOCLIENTCERT;
@@ -200,6 +374,29 @@ int utlsp_server_facts (utls_envblock *block, utlsp_opts const *opts)
   if (xc.err) return xc.err;
   utls_envblock_add(block, "SSL_CLIENT_VERIFY", "SUCCESS");
   return utls_envblock_add_peer(block, "SSL_CLIENT_", xc.ee, xc.ee_len);
+}
+
+/* A resumed session gets the client facts of its full handshake, as
+   they were stored: no certificate is sent again on resumption. */
+int utlsp_server_facts (utls_envblock *block, utlsp_opts const *opts)
+{
+  int resumed = sess_loaded && !sess_saved;
+  size_t start;
+  int r;
+  utls_envblock_add_session(block, &sc.eng, 0, resumed);
+  if (resumed)
+  {
+    if (strcasecmp(br_ssl_engine_get_server_name(&sc.eng), sent.name)) return UTLS_ERR_RESUMENAME;
+    r = utlsp_block_append(block, sent.facts, sent.factslen) ? 0 : UTLS_ERR_ENVFULL;
+    byte_zzero((char *)&sent, sizeof sent);
+    return r;
+  }
+  start = block->len;
+  r = client_facts(block, opts);
+  if (!r && sess_saved && cache.map) session_store(block, start);
+  byte_zzero((char *)&pending, sizeof pending);
+  byte_zzero((char *)&sent, sizeof sent);
+  return r;
 }
 
 /*
@@ -225,6 +422,8 @@ char const *utlsp_server_errstr (utls_engine const *e, int *failexit)
   static char buf[UTLS_NAME_MAX + 80];
   char const *name = br_ssl_engine_get_server_name(&sc.eng);
   char const *mismatch = key_mismatch(e, failexit);
+  byte_zzero((char *)&pending, sizeof pending);
+  byte_zzero((char *)&sent, sizeof sent);
   if (mismatch) return mismatch;
   if (!e->handshake_done && policy.refused_sni)
   {
@@ -248,4 +447,5 @@ utlsp_side const utlsp_server_side =
   .facts = &utlsp_server_facts,
   .wipe = &utlsp_server_wipe,
   .errstr = &utlsp_server_errstr,
+  .first_input = &first_input,
 };

@@ -137,7 +137,8 @@ static void test_texts (void)
   expect(UTLS_ERR_RSASHORT, "RSA key in peer chain shorter than 2048 bits");
   expect(UTLS_ERR_EKUCLIENT, "peer certificate not valid for TLS client authentication (Extended Key Usage)");
   expect(UTLS_ERR_EKUSERVER, "peer certificate not valid for TLS server authentication (Extended Key Usage)");
-  expect(UTLS_ERR_MAX, "unrecognized ucspi-tls error 2027");
+  expect(UTLS_ERR_RESUMENAME, "the client's server name (SNI) is ambiguous in its ClientHello: session resumption refused");
+  expect(UTLS_ERR_MAX, "unrecognized ucspi-tls error 2028");
   expect(-5, "unrecognized error code -5");
   expect(1500, "unrecognized error code 1500");
   expect(2147483647, "unrecognized ucspi-tls error 2147483647");

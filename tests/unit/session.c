@@ -36,7 +36,7 @@ static void fail (char const *what, char const *detail)
 
 static void __attribute__((noinline)) add_session (void)
 {
-  utls_envblock_add_session(&block, &cc.eng, "mx.example.org");
+  utls_envblock_add_session(&block, &cc.eng, "mx.example.org", 0);
 }
 
 /* Longest run of PATTERN bytes in a frame this function never wrote. */
@@ -99,5 +99,10 @@ int main (void)
   CHECK("SSL_CIPHER", has("SSL_CIPHER=ECDHE-ECDSA-AES128-GCM-SHA256"));
   CHECK("SSL_TLS_SNI_SERVERNAME", has("SSL_TLS_SNI_SERVERNAME=mx.example.org"));
   CHECK("SSL_SESSION_RESUMED", has("SSL_SESSION_RESUMED=Initial"));
+  block.len = 0;
+  utls_envblock_add_session(&block, &cc.eng, "mx.example.org", 1);
+  CHECK("block finished", utls_envblock_finish(&block));
+  CHECK("SSL_SESSION_RESUMED resumed", has("SSL_SESSION_RESUMED=Resumed"));
+  CHECK("SSL_SESSION_RESUMED once", !has("SSL_SESSION_RESUMED=Initial"));
   return failures ? 1 : 0;
 }

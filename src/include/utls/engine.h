@@ -61,6 +61,11 @@ struct utls_engine_s
   int app_sigfd;                  /* > 0: writing a byte to it makes the kernel send app_pid SIGTERM with the rights of whoever armed it, before privileges were dropped; used when kill() is refused (EPERM) */
   utls_handshake_func *on_handshake;
   void *on_handshake_data;
+  /* Called once with the first bytes read from the network, before the
+     engine sees them, when set (the server's session cache reads the
+     ClientHello's server name there: BearSSL looks a session up before
+     it has parsed the name). */
+  void (*on_first_input) (unsigned char const *buf, size_t len);
   /* filled by utls_engine_run */
   uint64_t bytes_to_net;          /* plaintext bytes the application sent */
   uint64_t bytes_to_app;          /* plaintext bytes the peer sent */

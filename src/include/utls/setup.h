@@ -60,6 +60,8 @@ struct utls_policy_s
   int refused_sni;              /* no certificate for the client's server name */
 };
 extern void utls_policy_init (utls_policy *policy, utls_certentry *entries, size_t n, unsigned int snilevel);
+/* The entry the policy chooses for this SNI name (0 or "" for none), or 0 if none may serve it. */
+extern utls_certentry const *utls_policy_pick (utls_policy const *policy, char const *sni);
 /* Wipes every private key of the policy. */
 extern void utls_policy_wipe (utls_policy *policy);
 
@@ -135,9 +137,10 @@ extern void utls_x509_defer_anchors (utls_x509 *x, utls_x509_anchor_func *f, voi
 /*
  * Adds the session facts to the block: SSL_PROTOCOL first, SSL_CIPHER,
  * SSL_CIPHER_USEKEYSIZE, SSL_CIPHER_ALGKEYSIZE, SSL_TLS_SNI_SERVERNAME,
- * SSL_ALPN_PROTOCOL, SSL_SESSION_RESUMED.
+ * SSL_ALPN_PROTOCOL, SSL_SESSION_RESUMED (Resumed if resumed is
+ * nonzero, else Initial: BearSSL does not say, the session cache does).
  */
-extern void utls_envblock_add_session (utls_envblock *block, br_ssl_engine_context *eng, char const *sni);
+extern void utls_envblock_add_session (utls_envblock *block, br_ssl_engine_context *eng, char const *sni, int resumed);
 
 /*
  * TLS_UID/TLS_GID from the environment: both or none, numeric. Returns
@@ -147,6 +150,14 @@ extern void utls_envblock_add_session (utls_envblock *block, br_ssl_engine_conte
  * checked, and so is the ability to switch (root, or the same ids).
  */
 extern void utls_drop_privileges (int only_check);
+
+/*
+ * Reads the session ID (sid, 32 bytes; *sidlen) and the server name
+ * (name, 256 bytes, "" for none) of the ClientHello at the start of buf,
+ * as BearSSL will read them, when the first record holds the whole
+ * message. Returns 1, or 0 if buf holds no such ClientHello.
+ */
+extern int utls_clienthello_peek (unsigned char const *buf, size_t len, unsigned char *sid, size_t *sidlen, char *name);
 
 /* Injects 32 bytes from the system's random source. 0 on success, -1 if none. */
 extern int utls_engine_seed (br_ssl_engine_context *eng);

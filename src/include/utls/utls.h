@@ -54,6 +54,7 @@ enum utls_err_e
   UTLS_ERR_RSASHORT,            /* an RSA key of the peer chain has fewer than 2048 bits */
   UTLS_ERR_EKUCLIENT,           /* peer chain not valid for TLS client authentication (EKU) */
   UTLS_ERR_EKUSERVER,           /* peer chain not valid for TLS server authentication (EKU) */
+  UTLS_ERR_RESUMENAME,          /* a resumed session's server name is not the one its ClientHello was read with */
   UTLS_ERR_MAX
 };
 
