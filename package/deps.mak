@@ -64,6 +64,7 @@ src/libutls/utlsp_oid_fmt.o src/libutls/utlsp_oid_fmt.lo: src/libutls/utlsp_oid_
 src/libutls/utlsp_out_finish.o src/libutls/utlsp_out_finish.lo: src/libutls/utlsp_out_finish.c src/include/utls/utls.h src/libutls/der-internal.h
 src/libutls/utlsp_out_hexbyte.o src/libutls/utlsp_out_hexbyte.lo: src/libutls/utlsp_out_hexbyte.c src/include/utls/utls.h src/libutls/der-internal.h
 src/libutls/utlsp_out_put.o src/libutls/utlsp_out_put.lo: src/libutls/utlsp_out_put.c src/include/utls/utls.h src/libutls/der-internal.h
+src/tls/proxy-accept.o: src/tls/proxy-accept.c src/include/utls/utls.h src/tls/proxy-internal.h
 src/tls/smtpd-starttls.o: src/tls/smtpd-starttls.c src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/starttls.o: src/tls/starttls.c src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/tlsc.o: src/tls/tlsc.c src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
@@ -79,10 +80,12 @@ src/tls/utlsp_getopt.o: src/tls/utlsp_getopt.c src/include/utls/engine.h src/inc
 src/tls/utlsp_immediate.o: src/tls/utlsp_immediate.c src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/utlsp_keycheck.o: src/tls/utlsp_keycheck.c src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/utlsp_log.o: src/tls/utlsp_log.c src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/utlsp_proxy.o: src/tls/utlsp_proxy.c src/tls/proxy-internal.h
 src/tls/utlsp_server.o: src/tls/utlsp_server.c src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/utlsp_wrap.o: src/tls/utlsp_wrap.c src/include/utls/config.h src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 tests/unit/cabundle.o: tests/unit/cabundle.c src/include/utls/utls.h src/libutls/load-internal.h tests/unit/unit-files.h
 tests/unit/dn.o: tests/unit/dn.c src/include/utls/utls.h src/libutls/der-internal.h
+tests/unit/engine.o: tests/unit/engine.c src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h tests/unit/../fuzz/fuzz-common.h tests/unit/../fuzz/fuzz_engine.c
 tests/unit/envblock.o: tests/unit/envblock.c src/include/utls/utls.h
 tests/unit/errors.o: tests/unit/errors.c src/include/utls/utls.h
 tests/unit/hostname.o: tests/unit/hostname.c src/include/utls/utls.h
@@ -102,5 +105,7 @@ src/include/utls/setup.h:
 src/include/utls/utls.h:
 src/libutls/der-internal.h:
 src/libutls/load-internal.h:
+src/tls/proxy-internal.h:
 src/tls/tls-internal.h:
+tests/unit/../fuzz/fuzz-common.h:
 tests/unit/unit-files.h:
