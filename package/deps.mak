@@ -91,6 +91,7 @@ tests/unit/errors.o: tests/unit/errors.c src/include/utls/utls.h
 tests/unit/hostname.o: tests/unit/hostname.c src/include/utls/utls.h
 tests/unit/load.o: tests/unit/load.c src/include/utls/utls.h src/libutls/der-internal.h src/libutls/load-internal.h tests/unit/unit-files.h
 tests/unit/pin.o: tests/unit/pin.c src/include/utls/utls.h
+tests/unit/proxy.o: tests/unit/proxy.c src/tls/proxy-internal.h tests/unit/../fuzz/fuzz-common.h tests/unit/../fuzz/fuzz_proxy.c
 tests/unit/session.o: tests/unit/session.c src/include/utls/setup.h src/include/utls/utls.h
 tests/unit/tlsargs.o: tests/unit/tlsargs.c src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 tests/unit/x509.o: tests/unit/x509.c src/include/utls/utls.h src/libutls/der-internal.h
