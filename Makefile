@@ -10,7 +10,7 @@
 it: all
 
 .PHONY: it all lib programs helpers unit-tests check check-unit check-e2e \
-  check-asan check-valgrind stress fuzz testssl bench bench-smtpd demo install install-bin install-dev install-doc \
+  check-asan check-valgrind stress fuzz testssl bench bench-smtpd bench-proxy demo install install-bin install-dev install-doc \
   clean distclean tgz deps
 
 MAKEFLAGS += -r
@@ -188,6 +188,10 @@ bench: all helpers
 # What smtpd-starttls costs: a 10 and a 40 MiB message with and without it.
 bench-smtpd: all
 	$(Q)sh bench/smtpd-starttls.sh
+
+# proxy-accept's cost per connection (bench/proxy.sh; BENCH_SECONDS, ROUNDS).
+bench-proxy: all
+	$(Q)sh bench/proxy.sh
 
 demo:
 	$(Q)sh tools/demo.sh
