@@ -1,6 +1,6 @@
 #!/bin/sh
 # ISC license.
-# timeout: 120
+# timeout: 300
 #
 # 62-proxy-haproxy: a real HAProxy (Debian package) in mode tcp in front
 # of two TLS servers on 127.0.0.1, round robin: s1 is
@@ -55,9 +55,9 @@ global
     maxconn 200
 defaults
     mode tcp
-    timeout connect 3s
-    timeout client 15s
-    timeout server 15s
+    timeout connect 10s
+    timeout client 60s
+    timeout server 60s
 frontend fe
     bind "127.0.0.1:\${PORT}"
     default_backend be
@@ -85,7 +85,7 @@ expect_no_grep 'proxy-accept: (fatal|warning)' "$S2_ERR"
 via() {
   : >"$T/servers"
   for i in 1 2 3 4; do
-    timeout 30 $CLIENT "$1" "$K/ca.pem" 127.0.0.5 >"$T/c.out" 2>"$T/c.err" || fail "client via haproxy ($2): $(cat "$T/c.out" "$T/c.err")"
+    timeout 60 $CLIENT "$1" "$K/ca.pem" 127.0.0.5 >"$T/c.out" 2>"$T/c.err" || fail "client via haproxy ($2) failed (status $?): $(cat "$T/c.out" "$T/c.err")"
     me=$(sed -n 's/^client=//p' "$T/c.out")
     case $me in 127.0.0.5:[0-9]*) ;; *) fail "client address: $me" ;; esac
     grep -q -F "remote=$me local=127.0.0.1:$1 balancer=127.0.0.2 version=$2 family=TCP4 host=unset tls=TLSv1.2" "$T/c.out" ||
@@ -105,7 +105,7 @@ expect_grep '^tlsd: info: peer 127\.0\.0\.5:[0-9]' "$T/s1.err"
 runs1=$(wc -l <"$T/runs-s1")
 runs2=$(wc -l <"$T/runs-s2")
 for p in "$S1_PORT" "$S2_PORT"; do
-  if timeout 30 $CLIENT "$p" "$K/ca.pem" 127.0.0.1 >"$T/d.out" 2>"$T/d.err"; then
+  if timeout 60 $CLIENT "$p" "$K/ca.pem" 127.0.0.1 >"$T/d.out" 2>"$T/d.err"; then
     fail "a direct connection to $p got through: $(cat "$T/d.out")"
   fi
 done

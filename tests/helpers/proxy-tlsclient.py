@@ -16,15 +16,15 @@ def main():
     port, cafile, src = int(sys.argv[1]), sys.argv[2], sys.argv[3]
     ctx = ssl.create_default_context(cafile=cafile)
     ctx.minimum_version = ctx.maximum_version = ssl.TLSVersion.TLSv1_2
-    raw = socket.create_connection(("127.0.0.1", port), timeout=15, source_address=(src, 0))
+    raw = socket.create_connection(("127.0.0.1", port), timeout=40, source_address=(src, 0))
     me = raw.getsockname()
     try:
         s = ctx.wrap_socket(raw, server_hostname="localhost")
     except (ssl.SSLError, OSError) as e:
-        print("client=%s:%d" % me)
+        print("client=%s:%d" % me, flush=True)
         print("handshake failed: %s" % e)
         sys.exit(1)
-    print("client=%s:%d" % me)
+    print("client=%s:%d" % me, flush=True)
     out = b""
     try:
         while True:
