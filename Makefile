@@ -10,7 +10,7 @@
 it: all
 
 .PHONY: it all lib programs helpers unit-tests check check-unit check-e2e \
-  check-asan check-valgrind stress fuzz testssl bench bench-smtpd bench-resume demo install install-bin install-dev install-doc \
+  check-asan check-valgrind stress fuzz testssl bench bench-smtpd bench-resume bench-proxy demo install install-bin install-dev install-doc \
   clean distclean tgz deps
 
 MAKEFLAGS += -r
@@ -192,6 +192,10 @@ bench-smtpd: all
 # Session resumption rows only (bench/RESUME.md): a few minutes.
 bench-resume: all helpers
 	$(Q)ONLY=resume sh bench/run.sh
+
+# proxy-accept's cost per connection (bench/proxy.sh; BENCH_SECONDS, ROUNDS).
+bench-proxy: all
+	$(Q)sh bench/proxy.sh
 
 demo:
 	$(Q)sh tools/demo.sh

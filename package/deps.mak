@@ -76,6 +76,7 @@ src/libutls/utlsp_sc_read.o src/libutls/utlsp_sc_read.lo: src/libutls/utlsp_sc_r
 src/libutls/utlsp_sc_release.o src/libutls/utlsp_sc_release.lo: src/libutls/utlsp_sc_release.c src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/sesscache-internal.h
 src/libutls/utlsp_sc_sum.o src/libutls/utlsp_sc_sum.lo: src/libutls/utlsp_sc_sum.c src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/sesscache-internal.h
 src/libutls/utlsp_sc_wipe.o src/libutls/utlsp_sc_wipe.lo: src/libutls/utlsp_sc_wipe.c src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/sesscache-internal.h
+src/tls/proxy-accept.o: src/tls/proxy-accept.c src/include/utls/utls.h src/tls/proxy-internal.h
 src/tls/smtpd-starttls.o: src/tls/smtpd-starttls.c src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/starttls.o: src/tls/starttls.c src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/tlsc.o: src/tls/tlsc.c src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
@@ -92,6 +93,7 @@ src/tls/utlsp_getopt.o: src/tls/utlsp_getopt.c src/include/utls/engine.h src/inc
 src/tls/utlsp_immediate.o: src/tls/utlsp_immediate.c src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/utlsp_keycheck.o: src/tls/utlsp_keycheck.c src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/utlsp_log.o: src/tls/utlsp_log.c src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/utlsp_proxy.o: src/tls/utlsp_proxy.c src/tls/proxy-internal.h
 src/tls/utlsp_server.o: src/tls/utlsp_server.c src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/utlsp_wrap.o: src/tls/utlsp_wrap.c src/include/utls/config.h src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 tests/unit/cabundle.o: tests/unit/cabundle.c src/include/utls/utls.h src/libutls/load-internal.h tests/unit/unit-files.h
@@ -102,6 +104,7 @@ tests/unit/errors.o: tests/unit/errors.c src/include/utls/utls.h
 tests/unit/hostname.o: tests/unit/hostname.c src/include/utls/utls.h
 tests/unit/load.o: tests/unit/load.c src/include/utls/utls.h src/libutls/der-internal.h src/libutls/load-internal.h tests/unit/unit-files.h
 tests/unit/pin.o: tests/unit/pin.c src/include/utls/utls.h
+tests/unit/proxy.o: tests/unit/proxy.c src/tls/proxy-internal.h tests/unit/../fuzz/fuzz-common.h tests/unit/../fuzz/fuzz_proxy.c
 tests/unit/sesscache.o: tests/unit/sesscache.c src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/libutls/sesscache-internal.h
 tests/unit/session.o: tests/unit/session.c src/include/utls/setup.h src/include/utls/utls.h
 tests/unit/tlsargs.o: tests/unit/tlsargs.c src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
@@ -119,6 +122,7 @@ src/include/utls/utls.h:
 src/libutls/der-internal.h:
 src/libutls/load-internal.h:
 src/libutls/sesscache-internal.h:
+src/tls/proxy-internal.h:
 src/tls/tls-internal.h:
 tests/unit/../fuzz/fuzz-common.h:
 tests/unit/unit-files.h:

@@ -1,4 +1,4 @@
 # Programs built by `make` and installed by `make install`.
 # Adding a program: src/tls/<prog>.c, src/tls/deps-exe/<prog>, a word here,
 # a line in package/modes, doc/<prog>.html and an e2e test.
-BIN_TARGETS := tlsd tlsserver tlsc tlsclient ucspitlsd ucspitlsc starttls smtpd-starttls
+BIN_TARGETS := tlsd tlsserver tlsc tlsclient ucspitlsd ucspitlsc starttls smtpd-starttls proxy-accept

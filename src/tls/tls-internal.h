@@ -163,6 +163,7 @@ struct utlsp_wrap_spec_s
   char const *const *defaults;    /* "xy-y [arg]": add -y [arg] unless -x or -y was given */
   int long_ok;                    /* --long options pass to the engine */
   int name_from_host;             /* add -k host unless -k was given */
+  char const *proxy;              /* server: "proxy-accept", inserted by -B or -A; 0: none */
 };
 /* Builds the command line and execs it. Never returns. */
 extern void utlsp_wrap (int argc, char const *const *argv, utlsp_wrap_spec const *spec) gccattr_noreturn;

@@ -3,6 +3,9 @@
 #include <string.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <skalibs/sgetopt.h>
 #include <skalibs/strerr.h>
@@ -17,7 +20,9 @@
  * tlsserver and tlsclient only build a command line and exec it:
  *   superserver [ its options ] host port engine [ engine options ] prog...
  * Options are sorted by letter into the two groups; long options
- * (--pin=..., --insecure-no-verify) go to the engine.
+ * (--pin=..., --insecure-no-verify) go to the engine. A server spec
+ * with a proxy program puts it before the engine when -B or -A is
+ * given:  ... host port proxy-accept [ -v n ] [ -a addr ]... engine ...
  */
 
 #define ARGV_MAX 128
@@ -29,6 +34,9 @@ struct wrap_state_s
   unsigned int nsuper;
   char const *tls[ARGV_MAX];
   unsigned int ntls;
+  char const *proxy[ARGV_MAX];     /* proxy-accept's options */
+  unsigned int nproxy;
+  int use_proxy;
   struct { int letter; char const *arg; } sopts[ARGV_MAX];  /* superserver options, in order */
   unsigned int nsopts;
   char const *seen[128];
@@ -54,11 +62,13 @@ static char const *flag_word (int c)
  * it has a slash, else in the PATH entry where the wrapper was found
  * (that is how the shell found us), else in the configured bindir. So a
  * build tree works as well as an installed one, and a wrapper never
- * pairs with an engine of another installation.
+ * pairs with an engine of another installation. path has
+ * ENGINE_PATH_MAX bytes (one buffer per program: proxy-accept and the
+ * engine are both on the command line).
  */
-static char const *engine_path (char const *argv0, char const *engine)
+#define ENGINE_PATH_MAX 4096
+static char const *engine_path (char const *argv0, char const *engine, char *path)
 {
-  static char path[4096];
   char const *dir = UTLS_BINPREFIX;
   size_t dirlen = strlen(dir);
   size_t len = strlen(engine);
@@ -71,7 +81,7 @@ static char const *engine_path (char const *argv0, char const *engine)
     {
       size_t n = strcspn(p, ":");
       size_t alen = strlen(argv0);
-      if (n && n + alen + 2 <= sizeof path)
+      if (n && n + alen + 2 <= ENGINE_PATH_MAX)
       {
         memcpy(path, p, n);
         path[n] = '/';
@@ -81,7 +91,7 @@ static char const *engine_path (char const *argv0, char const *engine)
       p += n + (p[n] == ':');
     }
   }
-  if (dirlen + len + 2 > sizeof path) strerr_dief(UTLS_EXIT_USAGE, "path too long: ", argv0);
+  if (dirlen + len + 2 > ENGINE_PATH_MAX) strerr_dief(UTLS_EXIT_USAGE, "path too long: ", argv0);
   memmove(path, dir, dirlen);
   if (path[dirlen - 1] != '/') path[dirlen++] = '/';
   memcpy(path + dirlen, engine, len + 1);
@@ -94,6 +104,41 @@ static void check_value (int opt, char const *arg, char const *numeric)
   char s[2] = { (char)opt, 0 };
   if (strchr(numeric, opt) && !uint0_scan(arg, &u))
     strerr_dief(UTLS_EXIT_USAGE, "option -", s, " needs an unsigned integer, not: ", arg);
+}
+
+/* -A: an address with an optional prefix length, checked here rather
+   than at every connection by proxy-accept. */
+static void check_trust (char const *arg)
+{
+  char addr[INET6_ADDRSTRLEN];
+  unsigned char bin[16];
+  char const *slash = strchr(arg, '/');
+  size_t len = slash ? (size_t)(slash - arg) : strlen(arg);
+  unsigned int max = 32, u;
+  int ok = 0;
+  if (len < sizeof addr)
+  {
+    memcpy(addr, arg, len);
+    addr[len] = 0;
+    if (strchr(addr, ':')) { max = 128; ok = inet_pton(AF_INET6, addr, bin) == 1; }
+    else ok = inet_pton(AF_INET, addr, bin) == 1;
+  }
+  if (ok && slash) ok = slash[1] && uint0_scan(slash + 1, &u) && u <= max;
+  if (!ok) strerr_dief(UTLS_EXIT_USAGE, "option -A needs an address[/prefixlen] of a trusted balancer, not: ", arg);
+}
+
+/* -B, -A: the proxy group. Returns 1 if opt was one of them. */
+static int proxy_opt (wrap_state *w, utlsp_wrap_spec const *spec, int opt, char const *arg)
+{
+  if (!spec->proxy || (opt != 'B' && opt != 'A')) return 0;
+  w->use_proxy = 1;
+  if (opt == 'A')
+  {
+    check_trust(arg);
+    push(w->proxy, &w->nproxy, "-a");
+    push(w->proxy, &w->nproxy, arg);
+  }
+  return 1;
 }
 
 void utlsp_wrap (int argc, char const *const *argv, utlsp_wrap_spec const *spec)
@@ -120,6 +165,7 @@ void utlsp_wrap (int argc, char const *const *argv, utlsp_wrap_spec const *spec)
     if (opt == '?') strerr_dieusage(UTLS_EXIT_USAGE, spec->usage);
     if (opt == 'n') { engine = spec->engine_delayed; continue; }
     if (opt == 'W') { superserver = l.arg; continue; }
+    if (proxy_opt(&w, spec, opt, l.arg)) continue;
     if (l.arg) check_value(opt, l.arg, spec->numeric_opts);
     w.seen[opt & 127] = l.arg ? l.arg : "";
     /* Kept in the order given, so that the last of -S/-s (etc.) wins
@@ -173,7 +219,22 @@ void utlsp_wrap (int argc, char const *const *argv, utlsp_wrap_spec const *spec)
   }
   push(w.super, &w.nsuper, argv[0]);
   push(w.super, &w.nsuper, argv[1]);
-  push(w.super, &w.nsuper, engine_path(argv0, engine));
+  if (w.use_proxy)
+  {
+    static char proxy_path[ENGINE_PATH_MAX];
+    push(w.super, &w.nsuper, engine_path(argv0, spec->proxy, proxy_path));
+    /* The same verbosity: at -v 2 its line too. */
+    if (w.seen['v'])
+    {
+      push(w.super, &w.nsuper, "-v");
+      push(w.super, &w.nsuper, w.seen['v']);
+    }
+    for (i = 0; i < w.nproxy; i++) push(w.super, &w.nsuper, w.proxy[i]);
+  }
+  {
+    static char engine_buf[ENGINE_PATH_MAX];
+    push(w.super, &w.nsuper, engine_path(argv0, engine, engine_buf));
+  }
   if (spec->name_from_host && !w.seen['k'])
   {
     push(w.super, &w.nsuper, "-k");

@@ -40,7 +40,7 @@ FUZZ_TIMEOUT=${FUZZ_TIMEOUT:-10}
 FUZZ_JOBS=${FUZZ_JOBS:-2}
 FUZZ_FLAGS=${FUZZ_FLAGS:-}
 
-all_targets="pem loadfile x509 hostname block getopt starttls engine"
+all_targets="pem loadfile x509 hostname block getopt starttls engine proxy"
 targets=${*:-$all_targets}
 
 if ! command -v "$CLANG" >/dev/null 2>&1; then
@@ -113,6 +113,7 @@ for t in $targets; do
     loadfile) maxlen=20000 ;;
     x509|pem) maxlen=8192 ;;
     getopt|hostname) maxlen=1024 ;;
+    proxy) maxlen=8192 ;;
     *) maxlen=4096 ;;
   esac
   # Inputs that found a bug once must pass before the fuzzing starts.
