@@ -411,6 +411,19 @@ resume_runs () {
   CACHECOST=$(taskset -c 0 "$W/cachecost" "$_cc" 500)
   rm -f "$_cc"
   say "session cache cost: $CACHECOST"
+  # and through memcached (Unix socket, its own CPU)
+  rm -f "$W/mccost.sock"
+  _rr_u=; [ "$(id -u)" = 0 ] && _rr_u="-u root"
+  # shellcheck disable=SC2086
+  taskset -c 1 memcached $_rr_u -m 64 -t 1 -U 0 -s "$W/mccost.sock" 2>> "$LOG" &
+  _rr_mc=$!
+  PIDS="$PIDS $_rr_mc"
+  _rr_i=0
+  while [ ! -S "$W/mccost.sock" ] && [ $_rr_i -lt 100 ]; do sleep 0.05; _rr_i=$((_rr_i + 1)); done
+  MCCOST=$(taskset -c 0 "$W/cachecost" "memcached:$W/mccost.sock" 500) || MCCOST=FAIL
+  kill_tree "$_rr_mc"
+  forget "$_rr_mc"
+  say "memcached session store cost: $MCCOST"
 }
 
 if [ "$ONLY" = resume ]; then
@@ -443,9 +456,12 @@ if [ "$ONLY" = resume ]; then
     echo
     echo "Session cache cost (bench/cachecost, file on /dev/shm, server CPU): $CACHECOST"
     echo
+    echo "Through memcached (bench/cachecost memcached:SOCKET, wall time, memcached on the other CPU): $MCCOST"
+    echo
     echo "- open_us: open + fstat + pread + mmap + close of the file (once per connection, before the handshake)."
     echo "- cold_us: one lookup + one store in a process that has just mapped the file (what a connection pays: page faults on the header, the bucket and the swept slot included); median and p90 of fresh processes."
     echo "- warm_us: the same once those pages are mapped (the cache's own code: two keyed SHA-256 bucket hashes, a checksum check and a checksum write)."
+    echo "- mc_cold_us: connect + one fetch (a miss) + one store (sealed, noreply) in a fresh process, wall time (mc_cold_cpu_us: that process's CPU time); mc_warm_us: a hit (get, unseal, parse) + a store on a kept connection."
     echo
     echo "## Raw client lines"
     echo
