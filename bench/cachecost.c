@@ -10,6 +10,14 @@
  *               file (page faults on the header and the bucket included),
  *               median over n fresh child processes
  *   warm_us     the same in a process that already touched those pages
+ * cachecost memcached:SPEC [n]: the same for the memcached store
+ * (TLS_SESSION_CACHE=memcached:SPEC), wall time, memcached's work and
+ * the round trips included:
+ *   mc_cold_us  connect + one fetch (a miss) + one store (sealed), in
+ *               a fresh process, median over n (and the CPU time this
+ *               process spent on it: mc_cold_cpu_us)
+ *   mc_warm_us  one fetch (a hit: unseal, parse) + one store on a kept
+ *               connection
  * Output: one line of key=value pairs.
  */
 
@@ -43,10 +51,71 @@ static void entry (utls_sessentry *e, unsigned int k)
   memcpy(e->facts, "SSL_CLIENT_VERIFY=NONE\0", 24);
 }
 
+static double cpu (void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
 static int cmpd (void const *a, void const *b)
 {
   double x = *(double const *)a, y = *(double const *)b;
   return x < y ? -1 : x > y;
+}
+
+static int remote (char const *spec, unsigned int n)
+{
+  static utls_sessentry e, out;
+  utls_sesscache c = UTLS_SESSCACHE_ZERO;
+  utls_sealkey k;
+  unsigned char raw[32];
+  double t1, t0, c1, *cold = malloc(n * sizeof(double)), *ccpu = malloc(n * sizeof(double)), warm;
+  unsigned int i;
+  int p[2];
+  if (!cold || !ccpu || pipe(p) < 0) return 111;
+  for (i = 0; i < 32; i++) raw[i] = i * 13 + 7;
+  utls_sealkey_derive(&k, raw);
+  if (utls_sesscache_open_remote(&c, spec, &k, 1, 3600, 1000)) { fprintf(stderr, "cachecost: bad memcached list\n"); return 100; }
+  for (i = 0; i < n; i++)
+  {
+    pid_t pid = fork();
+    if (pid < 0) return 111;
+    if (!pid)
+    {
+      double d[2];
+      entry(&e, 2000000 + i);
+      t1 = now();
+      c1 = cpu();
+      utls_sesscache_fetch(&c, UTLS_SC_SERVER, e.id, time(0), &out);
+      utls_sesscache_store(&c, UTLS_SC_SERVER, &e, time(0));
+      d[1] = cpu() - c1;
+      d[0] = now() - t1;
+      if (c.why) { fprintf(stderr, "cachecost: %s\n", c.why); _exit(1); }
+      if (write(p[1], d, sizeof d) != sizeof d) _exit(1);
+      _exit(0);
+    }
+    {
+      double d[2];
+      if (read(p[0], d, sizeof d) != sizeof d) return 111;
+      cold[i] = d[0];
+      ccpu[i] = d[1];
+    }
+    waitpid(pid, 0, 0);
+  }
+  qsort(cold, n, sizeof *cold, &cmpd);
+  qsort(ccpu, n, sizeof *ccpu, &cmpd);
+  for (i = 0; i < 1000; i++) { entry(&e, i); utls_sesscache_store(&c, UTLS_SC_SERVER, &e, time(0)); }
+  t0 = now();
+  for (i = 0; i < 10000; i++)
+  {
+    entry(&e, i % 1000);
+    if (!utls_sesscache_fetch(&c, UTLS_SC_SERVER, e.id, time(0), &out)) { fprintf(stderr, "cachecost: a miss: %s\n", c.why ? c.why : "-"); return 1; }
+    utls_sesscache_store(&c, UTLS_SC_SERVER, &e, time(0));
+  }
+  warm = (now() - t0) / 10000;
+  printf("mc_cold_us=%.1f mc_cold_p90_us=%.1f mc_cold_cpu_us=%.1f mc_warm_us=%.1f\n", cold[n / 2], cold[n * 9 / 10], ccpu[n / 2], warm);
+  return 0;
 }
 
 int main (int argc, char **argv)
@@ -57,7 +126,8 @@ int main (int argc, char **argv)
   unsigned int n = argc > 2 ? (unsigned int)atoi(argv[2]) : 200, i;
   double t0, t1, open_us, warm, *cold;
   int p[2];
-  if (argc < 2) { fprintf(stderr, "usage: cachecost file [n]\n"); return 100; }
+  if (argc < 2) { fprintf(stderr, "usage: cachecost file|memcached:spec [n]\n"); return 100; }
+  if (!strncmp(argv[1], "memcached:", 10)) return remote(argv[1] + 10, n);
   cold = malloc(n * sizeof *cold);
   if (!cold || pipe(p) < 0) return 111;
   if (utls_sesscache_open(&c, argv[1], UTLS_SC_DEFAULT_SLOTS, 3600, &why)) { fprintf(stderr, "cachecost: %s\n", why); return 111; }

@@ -25,20 +25,32 @@ src/libutls/utls_envblock_add_session.o src/libutls/utls_envblock_add_session.lo
 src/libutls/utls_envblock_finish.o src/libutls/utls_envblock_finish.lo: src/libutls/utls_envblock_finish.c src/include/utls/utls.h
 src/libutls/utls_error_str.o src/libutls/utls_error_str.lo: src/libutls/utls_error_str.c src/include/utls/utls.h
 src/libutls/utls_hostname_match.o src/libutls/utls_hostname_match.lo: src/libutls/utls_hostname_match.c src/include/utls/utls.h
+src/libutls/utls_mc_close.o src/libutls/utls_mc_close.lo: src/libutls/utls_mc_close.c src/include/utls/remote.h
+src/libutls/utls_mc_get.o src/libutls/utls_mc_get.lo: src/libutls/utls_mc_get.c src/include/utls/remote.h src/libutls/mc-internal.h
+src/libutls/utls_mc_parse.o src/libutls/utls_mc_parse.lo: src/libutls/utls_mc_parse.c src/include/utls/remote.h src/include/utls/utls.h
+src/libutls/utls_mc_pick.o src/libutls/utls_mc_pick.lo: src/libutls/utls_mc_pick.c src/include/utls/remote.h
+src/libutls/utls_mc_set.o src/libutls/utls_mc_set.lo: src/libutls/utls_mc_set.c src/include/utls/remote.h src/libutls/mc-internal.h
 src/libutls/utls_pin_scan.o src/libutls/utls_pin_scan.lo: src/libutls/utls_pin_scan.c src/include/utls/utls.h
 src/libutls/utls_policy_init.o src/libutls/utls_policy_init.lo: src/libutls/utls_policy_init.c src/include/utls/setup.h src/include/utls/utls.h
 src/libutls/utls_policy_pick.o src/libutls/utls_policy_pick.lo: src/libutls/utls_policy_pick.c src/include/utls/setup.h src/include/utls/utls.h
 src/libutls/utls_policy_wipe.o src/libutls/utls_policy_wipe.lo: src/libutls/utls_policy_wipe.c src/include/utls/setup.h src/include/utls/utls.h
-src/libutls/utls_sesscache_close.o src/libutls/utls_sesscache_close.lo: src/libutls/utls_sesscache_close.c src/include/utls/sesscache.h src/include/utls/utls.h
-src/libutls/utls_sesscache_fetch.o src/libutls/utls_sesscache_fetch.lo: src/libutls/utls_sesscache_fetch.c src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/sesscache-internal.h
-src/libutls/utls_sesscache_open.o src/libutls/utls_sesscache_open.lo: src/libutls/utls_sesscache_open.c src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/sesscache-internal.h
-src/libutls/utls_sesscache_store.o src/libutls/utls_sesscache_store.lo: src/libutls/utls_sesscache_store.c src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/sesscache-internal.h
+src/libutls/utls_seal.o src/libutls/utls_seal.lo: src/libutls/utls_seal.c src/include/utls/remote.h src/libutls/seal-internal.h
+src/libutls/utls_seal_name.o src/libutls/utls_seal_name.lo: src/libutls/utls_seal_name.c src/include/utls/remote.h
+src/libutls/utls_sealkey_derive.o src/libutls/utls_sealkey_derive.lo: src/libutls/utls_sealkey_derive.c src/include/utls/remote.h
+src/libutls/utls_sealkey_readfile.o src/libutls/utls_sealkey_readfile.lo: src/libutls/utls_sealkey_readfile.c src/include/utls/remote.h src/include/utls/utls.h
+src/libutls/utls_sealkey_wipe.o src/libutls/utls_sealkey_wipe.lo: src/libutls/utls_sealkey_wipe.c src/include/utls/remote.h
+src/libutls/utls_sesscache_close.o src/libutls/utls_sesscache_close.lo: src/libutls/utls_sesscache_close.c src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/sesscache-internal.h
+src/libutls/utls_sesscache_fetch.o src/libutls/utls_sesscache_fetch.lo: src/libutls/utls_sesscache_fetch.c src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/sesscache-internal.h
+src/libutls/utls_sesscache_open.o src/libutls/utls_sesscache_open.lo: src/libutls/utls_sesscache_open.c src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/sesscache-internal.h
+src/libutls/utls_sesscache_open_remote.o src/libutls/utls_sesscache_open_remote.lo: src/libutls/utls_sesscache_open_remote.c src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/sesscache-internal.h
+src/libutls/utls_sesscache_store.o src/libutls/utls_sesscache_store.lo: src/libutls/utls_sesscache_store.c src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/sesscache-internal.h
 src/libutls/utls_skey_fits_chain.o src/libutls/utls_skey_fits_chain.lo: src/libutls/utls_skey_fits_chain.c src/include/utls/utls.h src/libutls/load-internal.h
 src/libutls/utls_skey_matches_chain.o src/libutls/utls_skey_matches_chain.lo: src/libutls/utls_skey_matches_chain.c src/include/utls/utls.h src/libutls/load-internal.h
 src/libutls/utls_skey_readfile.o src/libutls/utls_skey_readfile.lo: src/libutls/utls_skey_readfile.c src/include/utls/utls.h src/libutls/der-internal.h src/libutls/load-internal.h
 src/libutls/utls_skey_wipe.o src/libutls/utls_skey_wipe.lo: src/libutls/utls_skey_wipe.c src/include/utls/utls.h
 src/libutls/utls_suite_find.o src/libutls/utls_suite_find.lo: src/libutls/utls_suite_find.c src/include/utls/utls.h
 src/libutls/utls_time_fmt.o src/libutls/utls_time_fmt.lo: src/libutls/utls_time_fmt.c src/include/utls/utls.h src/libutls/der-internal.h
+src/libutls/utls_unseal.o src/libutls/utls_unseal.lo: src/libutls/utls_unseal.c src/include/utls/remote.h src/libutls/seal-internal.h
 src/libutls/utls_version_str.o src/libutls/utls_version_str.lo: src/libutls/utls_version_str.c src/include/utls/utls.h
 src/libutls/utls_x509_eku_allows.o src/libutls/utls_x509_eku_allows.lo: src/libutls/utls_x509_eku_allows.c src/include/utls/utls.h
 src/libutls/utls_x509_init.o src/libutls/utls_x509_init.lo: src/libutls/utls_x509_init.c src/include/utls/setup.h src/include/utls/utls.h src/libutls/der-internal.h
@@ -66,36 +78,38 @@ src/libutls/utlsp_load_pem.o src/libutls/utlsp_load_pem.lo: src/libutls/utlsp_lo
 src/libutls/utlsp_load_release.o src/libutls/utlsp_load_release.lo: src/libutls/utlsp_load_release.c src/include/utls/utls.h src/libutls/load-internal.h
 src/libutls/utlsp_load_spki.o src/libutls/utlsp_load_spki.lo: src/libutls/utlsp_load_spki.c src/include/utls/utls.h src/libutls/der-internal.h src/libutls/load-internal.h
 src/libutls/utlsp_load_x509.o src/libutls/utlsp_load_x509.lo: src/libutls/utlsp_load_x509.c src/include/utls/utls.h src/libutls/load-internal.h
+src/libutls/utlsp_mc_conn.o src/libutls/utlsp_mc_conn.lo: src/libutls/utlsp_mc_conn.c src/include/utls/remote.h src/libutls/mc-internal.h
 src/libutls/utlsp_oid_fmt.o src/libutls/utlsp_oid_fmt.lo: src/libutls/utlsp_oid_fmt.c src/include/utls/utls.h src/libutls/der-internal.h
 src/libutls/utlsp_out_finish.o src/libutls/utlsp_out_finish.lo: src/libutls/utlsp_out_finish.c src/include/utls/utls.h src/libutls/der-internal.h
 src/libutls/utlsp_out_hexbyte.o src/libutls/utlsp_out_hexbyte.lo: src/libutls/utlsp_out_hexbyte.c src/include/utls/utls.h src/libutls/der-internal.h
 src/libutls/utlsp_out_put.o src/libutls/utlsp_out_put.lo: src/libutls/utlsp_out_put.c src/include/utls/utls.h src/libutls/der-internal.h
-src/libutls/utlsp_sc_bucket.o src/libutls/utlsp_sc_bucket.lo: src/libutls/utlsp_sc_bucket.c src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/sesscache-internal.h
-src/libutls/utlsp_sc_claim.o src/libutls/utlsp_sc_claim.lo: src/libutls/utlsp_sc_claim.c src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/sesscache-internal.h
-src/libutls/utlsp_sc_read.o src/libutls/utlsp_sc_read.lo: src/libutls/utlsp_sc_read.c src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/sesscache-internal.h
-src/libutls/utlsp_sc_release.o src/libutls/utlsp_sc_release.lo: src/libutls/utlsp_sc_release.c src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/sesscache-internal.h
-src/libutls/utlsp_sc_sum.o src/libutls/utlsp_sc_sum.lo: src/libutls/utlsp_sc_sum.c src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/sesscache-internal.h
-src/libutls/utlsp_sc_wipe.o src/libutls/utlsp_sc_wipe.lo: src/libutls/utlsp_sc_wipe.c src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/sesscache-internal.h
+src/libutls/utlsp_sc_bucket.o src/libutls/utlsp_sc_bucket.lo: src/libutls/utlsp_sc_bucket.c src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/sesscache-internal.h
+src/libutls/utlsp_sc_claim.o src/libutls/utlsp_sc_claim.lo: src/libutls/utlsp_sc_claim.c src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/sesscache-internal.h
+src/libutls/utlsp_sc_read.o src/libutls/utlsp_sc_read.lo: src/libutls/utlsp_sc_read.c src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/sesscache-internal.h
+src/libutls/utlsp_sc_release.o src/libutls/utlsp_sc_release.lo: src/libutls/utlsp_sc_release.c src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/sesscache-internal.h
+src/libutls/utlsp_sc_remote.o src/libutls/utlsp_sc_remote.lo: src/libutls/utlsp_sc_remote.c src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/sesscache-internal.h
+src/libutls/utlsp_sc_sum.o src/libutls/utlsp_sc_sum.lo: src/libutls/utlsp_sc_sum.c src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/sesscache-internal.h
+src/libutls/utlsp_sc_wipe.o src/libutls/utlsp_sc_wipe.lo: src/libutls/utlsp_sc_wipe.c src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/sesscache-internal.h
 src/tls/proxy-accept.o: src/tls/proxy-accept.c src/include/utls/utls.h src/tls/proxy-internal.h
-src/tls/smtpd-starttls.o: src/tls/smtpd-starttls.c src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/starttls.o: src/tls/starttls.c src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/tlsc.o: src/tls/tlsc.c src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/tlsclient.o: src/tls/tlsclient.c src/include/utls/config.h src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/tlsd.o: src/tls/tlsd.c src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/tlsserver.o: src/tls/tlsserver.c src/include/utls/config.h src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/ucspitlsc.o: src/tls/ucspitlsc.c src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/ucspitlsd.o: src/tls/ucspitlsd.c src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/utlsp_cache.o: src/tls/utlsp_cache.c src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/utlsp_child.o: src/tls/utlsp_child.c src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/utlsp_client.o: src/tls/utlsp_client.c src/include/utls/config.h src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/utlsp_delayed.o: src/tls/utlsp_delayed.c src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/utlsp_getopt.o: src/tls/utlsp_getopt.c src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/utlsp_immediate.o: src/tls/utlsp_immediate.c src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/utlsp_keycheck.o: src/tls/utlsp_keycheck.c src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/utlsp_log.o: src/tls/utlsp_log.c src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/smtpd-starttls.o: src/tls/smtpd-starttls.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/starttls.o: src/tls/starttls.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsc.o: src/tls/tlsc.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsclient.o: src/tls/tlsclient.c src/include/utls/config.h src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsd.o: src/tls/tlsd.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsserver.o: src/tls/tlsserver.c src/include/utls/config.h src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/ucspitlsc.o: src/tls/ucspitlsc.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/ucspitlsd.o: src/tls/ucspitlsd.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/utlsp_cache.o: src/tls/utlsp_cache.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/utlsp_child.o: src/tls/utlsp_child.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/utlsp_client.o: src/tls/utlsp_client.c src/include/utls/config.h src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/utlsp_delayed.o: src/tls/utlsp_delayed.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/utlsp_getopt.o: src/tls/utlsp_getopt.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/utlsp_immediate.o: src/tls/utlsp_immediate.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/utlsp_keycheck.o: src/tls/utlsp_keycheck.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/utlsp_log.o: src/tls/utlsp_log.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/utlsp_proxy.o: src/tls/utlsp_proxy.c src/tls/proxy-internal.h
-src/tls/utlsp_server.o: src/tls/utlsp_server.c src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/utlsp_wrap.o: src/tls/utlsp_wrap.c src/include/utls/config.h src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/utlsp_server.o: src/tls/utlsp_server.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/utlsp_wrap.o: src/tls/utlsp_wrap.c src/include/utls/config.h src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 tests/unit/cabundle.o: tests/unit/cabundle.c src/include/utls/utls.h src/libutls/load-internal.h tests/unit/unit-files.h
 tests/unit/dn.o: tests/unit/dn.c src/include/utls/utls.h src/libutls/der-internal.h
 tests/unit/engine.o: tests/unit/engine.c src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h tests/unit/../fuzz/fuzz-common.h tests/unit/../fuzz/fuzz_engine.c
@@ -105,9 +119,10 @@ tests/unit/hostname.o: tests/unit/hostname.c src/include/utls/utls.h
 tests/unit/load.o: tests/unit/load.c src/include/utls/utls.h src/libutls/der-internal.h src/libutls/load-internal.h tests/unit/unit-files.h
 tests/unit/pin.o: tests/unit/pin.c src/include/utls/utls.h
 tests/unit/proxy.o: tests/unit/proxy.c src/tls/proxy-internal.h tests/unit/../fuzz/fuzz-common.h tests/unit/../fuzz/fuzz_proxy.c
-tests/unit/sesscache.o: tests/unit/sesscache.c src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/libutls/sesscache-internal.h
+tests/unit/remote.o: tests/unit/remote.c src/include/utls/remote.h src/include/utls/utls.h
+tests/unit/sesscache.o: tests/unit/sesscache.c src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/libutls/sesscache-internal.h
 tests/unit/session.o: tests/unit/session.c src/include/utls/setup.h src/include/utls/utls.h
-tests/unit/tlsargs.o: tests/unit/tlsargs.c src/include/utls/engine.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+tests/unit/tlsargs.o: tests/unit/tlsargs.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 tests/unit/x509.o: tests/unit/x509.c src/include/utls/utls.h src/libutls/der-internal.h
 tests/helpers/freeport.o: tests/helpers/freeport.c
 tests/helpers/pair.o: tests/helpers/pair.c
@@ -116,11 +131,14 @@ tests/helpers/tcplisten.o: tests/helpers/tcplisten.c
 tests/helpers/tcpprobe.o: tests/helpers/tcpprobe.c
 
 src/include/utls/engine.h:
+src/include/utls/remote.h:
 src/include/utls/sesscache.h:
 src/include/utls/setup.h:
 src/include/utls/utls.h:
 src/libutls/der-internal.h:
 src/libutls/load-internal.h:
+src/libutls/mc-internal.h:
+src/libutls/seal-internal.h:
 src/libutls/sesscache-internal.h:
 src/tls/proxy-internal.h:
 src/tls/tls-internal.h:

@@ -86,4 +86,17 @@ extern void utlsp_sc_wipe (utlsp_scslot *slot);
 /* 1 if an entry created at created is past the lifetime at now. */
 #define utlsp_sc_expired(created, now, lifetime) ((created) > (now) || (now) - (created) >= (int64_t)(lifetime))
 
+/* The memcached backend (utls_sesscache_open_remote). */
+struct utls_sessremote_s
+{
+  utls_mc mc;
+  utls_sealkey keys[2];         /* [0] seals and reads, [1] (an older key) only reads */
+  unsigned int nkeys;
+  unsigned int timeout_ms;      /* for each memcached operation */
+};
+
+extern int utlsp_sc_remote_fetch (utls_sesscache *c, unsigned int role, unsigned char const *id, int64_t now, utls_sessentry *out);
+extern int utlsp_sc_remote_store (utls_sesscache *c, unsigned int role, utls_sessentry const *e, int64_t now);
+extern void utlsp_sc_remote_close (utls_sesscache *c);
+
 #endif

@@ -105,6 +105,8 @@ static error_text const utls_errors[] =
   { UTLS_ERR_EKUCLIENT, "peer certificate not valid for TLS client authentication (Extended Key Usage)" },
   { UTLS_ERR_EKUSERVER, "peer certificate not valid for TLS server authentication (Extended Key Usage)" },
   { UTLS_ERR_RESUMENAME, "the client's server name (SNI) is ambiguous in its ClientHello: session resumption refused" },
+  { UTLS_ERR_MCSPEC, "malformed memcached server list: want memcached:IP:PORT or memcached:/path/to/socket, comma-separated (IPv6 in brackets)" },
+  { UTLS_ERR_SEALKEY, "a session key file must hold exactly 32 bytes (head -c 32 /dev/urandom)" },
   { 0, 0 }
 };
 

@@ -21,6 +21,7 @@ int utls_sesscache_fetch (utls_sesscache *c, unsigned int role, unsigned char co
   static utlsp_scslot copy;
   uint32_t b, i;
   int found = 0;
+  if (c->remote) return utlsp_sc_remote_fetch(c, role, id, now, out);
   if (!c->map || !c->lifetime) return 0;
   b = utlsp_sc_bucket(c, role, id);
   for (i = 0; i < UTLS_SC_WAYS && !found; i++)

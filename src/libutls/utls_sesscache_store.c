@@ -80,7 +80,9 @@ int utls_sesscache_store (utls_sesscache *c, unsigned int role, utls_sessentry c
   uint32_t cand[UTLS_SC_WAYS];
   unsigned int n, i;
   uint32_t b;
-  if (!c->map || !c->lifetime || e->factslen > UTLS_SC_FACTS_MAX || e->params.session_id_len > 32) return 0;
+  if (e->factslen > UTLS_SC_FACTS_MAX || e->params.session_id_len > 32) return 0;
+  if (c->remote) return utlsp_sc_remote_store(c, role, e, now);
+  if (!c->map || !c->lifetime) return 0;
   b = utlsp_sc_bucket(c, role, e->id);
   n = order(c, b, role, e->id, now, cand);
   for (i = 0; i < n; i++)

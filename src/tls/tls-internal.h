@@ -219,6 +219,9 @@ extern int utlsp_delayed_main (char const *const *argv, utlsp_opts const *opts, 
  * are dropped.
  */
 extern int utlsp_cache_open (utls_sesscache *c, utlsp_opts const *opts);
+extern void utlsp_cache_note (utls_sesscache *c, utlsp_opts const *opts);
+/* Milliseconds each memcached operation may take (TLS_SESSION_CACHE_TIMEOUT). */
+#define UTLSP_MC_TIMEOUT 50
 
 /* Appends len bytes of NAME=value\0 entries to the block. 1, or 0 (overflow set). */
 extern int utlsp_block_append (utls_envblock *block, char const *s, size_t len);

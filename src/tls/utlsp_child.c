@@ -34,7 +34,7 @@
    a key path is not a secret, but nothing below us needs to know it. */
 static int is_config_var (char const *s)
 {
-  static char const *const names[] = { "CERTFILE=", "KEYFILE=", "CAFILE=", "CADIR=", "TLS_UID=", "TLS_GID=", "TLS_SESSION_CACHE=", "TLS_SESSION_CACHE_SIZE=", "TLS_SESSION_LIFETIME=", 0 };
+  static char const *const names[] = { "CERTFILE=", "KEYFILE=", "CAFILE=", "CADIR=", "TLS_UID=", "TLS_GID=", "TLS_SESSION_CACHE=", "TLS_SESSION_CACHE_SIZE=", "TLS_SESSION_LIFETIME=", "TLS_SESSION_KEYFILE=", "TLS_SESSION_KEYFILE_OLD=", "TLS_SESSION_CACHE_TIMEOUT=", 0 };
   char const *const *p = names;
   if (!strncmp(s, "CERTFILE:", 9) || !strncmp(s, "KEYFILE:", 8)) return 1;
   for (; *p; p++) if (!strncmp(s, *p, strlen(*p))) return 1;

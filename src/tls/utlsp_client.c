@@ -186,7 +186,11 @@ static int cache_offer (utlsp_opts const *opts)
 {
   if (opts->insecure || !utlsp_cache_open(&cache, opts)) return 0;
   make_cache_id(opts);
-  if (!utls_sesscache_fetch(&cache, UTLS_SC_CLIENT, cache_id, (int64_t)time(0), &cent)) return 0;
+  if (!utls_sesscache_fetch(&cache, UTLS_SC_CLIENT, cache_id, (int64_t)time(0), &cent))
+  {
+    utlsp_cache_note(&cache, opts);
+    return 0;
+  }
   if (cent.params.version != BR_TLS12 || !utls_suite_find(cent.params.cipher_suite) || cent.params.session_id_len != 32)
   {
     byte_zzero((char *)&cent, sizeof cent);
@@ -257,7 +261,7 @@ void utlsp_client_wipe (void)
 
 /* After a full handshake that verified the server: the entry, with the
    server facts the application got (from start in the block). */
-static void cache_store (br_ssl_session_parameters const *sp, utls_envblock const *block, size_t start)
+static void cache_store (br_ssl_session_parameters const *sp, utls_envblock const *block, size_t start, utlsp_opts const *opts)
 {
   if (block->overflow || block->len - start > UTLS_SC_FACTS_MAX || sp->session_id_len != 32) return;
   byte_zzero((char *)&cent, sizeof cent);
@@ -268,6 +272,7 @@ static void cache_store (br_ssl_session_parameters const *sp, utls_envblock cons
   cent.factslen = block->len - start;
   memcpy(cent.facts, block->buf + start, cent.factslen);
   utls_sesscache_store(&cache, UTLS_SC_CLIENT, &cent, cent.created);
+  utlsp_cache_note(&cache, opts);
   byte_zzero((char *)&cent, sizeof cent);
 }
 
@@ -297,7 +302,7 @@ int utlsp_client_facts (utls_envblock *block, utlsp_opts const *opts)
   }
   start = block->len;
   r = utls_envblock_add_peer(block, "SSL_SERVER_", xc.ee, xc.ee_len);
-  if (!r && cache.map && !opts->insecure && xc.chain_seen && !xc.err) cache_store(&sp, block, start);
+  if (!r && utls_sesscache_ready(&cache) && !opts->insecure && xc.chain_seen && !xc.err) cache_store(&sp, block, start, opts);
   byte_zzero((char *)&sp, sizeof sp);
   byte_zzero((char *)&cent, sizeof cent);
   return r;

@@ -260,7 +260,11 @@ static int sc_load (br_ssl_session_cache_class const **ctx, br_ssl_server_contex
   (void)ctx;
   (void)server_ctx;
   if (!peek_ok || memcmp(peek_sid, params->session_id, 32)) return 0;
-  if (!utls_sesscache_fetch(&cache, UTLS_SC_SERVER, params->session_id, (int64_t)time(0), &sent)) return 0;
+  if (!utls_sesscache_fetch(&cache, UTLS_SC_SERVER, params->session_id, (int64_t)time(0), &sent))
+  {
+    utlsp_cache_note(&cache, sopts);
+    return 0;
+  }
   if (strcasecmp(peek_name, sent.name)) goto no;
   ce = utls_policy_pick(&policy, peek_name);
   if (!ce) goto no;
@@ -314,6 +318,7 @@ static void session_store (utls_envblock const *block, size_t start)
   sent.factslen = block->len - start;
   memcpy(sent.facts, block->buf + start, sent.factslen);
   utls_sesscache_store(&cache, UTLS_SC_SERVER, &sent, sent.created);
+  utlsp_cache_note(&cache, sopts);
 }
 
 br_ssl_engine_context *utlsp_server_init (utlsp_opts const *opts)
@@ -393,7 +398,7 @@ int utlsp_server_facts (utls_envblock *block, utlsp_opts const *opts)
   }
   start = block->len;
   r = client_facts(block, opts);
-  if (!r && sess_saved && cache.map) session_store(block, start);
+  if (!r && sess_saved && utls_sesscache_ready(&cache)) session_store(block, start);
   byte_zzero((char *)&pending, sizeof pending);
   byte_zzero((char *)&sent, sizeof sent);
   return r;

@@ -138,7 +138,9 @@ static void test_texts (void)
   expect(UTLS_ERR_EKUCLIENT, "peer certificate not valid for TLS client authentication (Extended Key Usage)");
   expect(UTLS_ERR_EKUSERVER, "peer certificate not valid for TLS server authentication (Extended Key Usage)");
   expect(UTLS_ERR_RESUMENAME, "the client's server name (SNI) is ambiguous in its ClientHello: session resumption refused");
-  expect(UTLS_ERR_MAX, "unrecognized ucspi-tls error 2028");
+  expect(UTLS_ERR_MCSPEC, "malformed memcached server list: want memcached:IP:PORT or memcached:/path/to/socket, comma-separated (IPv6 in brackets)");
+  expect(UTLS_ERR_SEALKEY, "a session key file must hold exactly 32 bytes (head -c 32 /dev/urandom)");
+  expect(UTLS_ERR_MAX, "unrecognized ucspi-tls error 2030");
   expect(-5, "unrecognized error code -5");
   expect(1500, "unrecognized error code 1500");
   expect(2147483647, "unrecognized ucspi-tls error 2147483647");

@@ -26,6 +26,7 @@
 #include <bearssl.h>
 
 #include <utls/utls.h>
+#include <utls/remote.h>
 
 #define UTLS_SC_SLOT 2048
 #define UTLS_SC_HEADER 4096
@@ -47,15 +48,22 @@ enum utls_sc_role_e
   UTLS_SC_CLIENT = 2,
 };
 
+typedef struct utls_sessremote_s utls_sessremote;
+
 typedef struct utls_sesscache_s utls_sesscache;
 struct utls_sesscache_s
 {
-  unsigned char *map;           /* 0: no cache */
+  unsigned char *map;           /* the file's mapping; 0: no file */
   size_t len;
   uint32_t nslots;
   uint32_t lifetime;            /* seconds */
+  utls_sessremote *remote;      /* memcached instead of a file (utls_sesscache_open_remote); 0: none */
+  char const *why;              /* remote: what went wrong last, for a -v 2 line; the caller clears it */
 };
-#define UTLS_SESSCACHE_ZERO { .map = 0, .len = 0, .nslots = 0, .lifetime = 0 }
+#define UTLS_SESSCACHE_ZERO { .map = 0, .len = 0, .nslots = 0, .lifetime = 0, .remote = 0, .why = 0 }
+
+/* Whether c holds a cache, a file or a remote one. */
+#define utls_sesscache_ready(c) ((c)->map || (c)->remote)
 
 /* One entry, as the caller sees it (the file's slot adds the counter and checksum). */
 typedef struct utls_sessentry_s utls_sessentry;
@@ -99,7 +107,18 @@ extern int utls_sesscache_fetch (utls_sesscache *c, unsigned int role, unsigned 
  */
 extern int utls_sesscache_store (utls_sesscache *c, unsigned int role, utls_sessentry const *e, int64_t now);
 
-/* Unmaps the file. */
+/*
+ * Sessions in memcached instead of a file, for a fleet of machines
+ * (utls/remote.h): spec is what follows "memcached:"; entries are sealed
+ * under keys[0] and opened with any of keys[0..nkeys-1] (nkeys 1 or 2:
+ * the current key, then an older one); every memcached operation is
+ * bounded by timeout_ms. The same fetch and store then go to memcached:
+ * a store that is down, slow or answers garbage is a miss, c->why says
+ * why. Returns 0, or UTLS_ERR_MCSPEC.
+ */
+extern int utls_sesscache_open_remote (utls_sesscache *c, char const *spec, utls_sealkey const *keys, unsigned int nkeys, uint32_t lifetime, unsigned int timeout_ms);
+
+/* Unmaps the file, or closes the remote connections and wipes the keys. */
 extern void utls_sesscache_close (utls_sesscache *c);
 
 #endif

@@ -55,6 +55,8 @@ enum utls_err_e
   UTLS_ERR_EKUCLIENT,           /* peer chain not valid for TLS client authentication (EKU) */
   UTLS_ERR_EKUSERVER,           /* peer chain not valid for TLS server authentication (EKU) */
   UTLS_ERR_RESUMENAME,          /* a resumed session's server name is not the one its ClientHello was read with */
+  UTLS_ERR_MCSPEC,              /* malformed memcached server list */
+  UTLS_ERR_SEALKEY,             /* a session key file is not exactly 32 bytes */
   UTLS_ERR_MAX
 };
 
