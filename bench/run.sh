@@ -104,6 +104,20 @@ tcpserver_start () {
   TS_PORT=$(head -n 1 "$_ts_f")
 }
 
+# mc_start SOCKET CPU: a fresh memcached on a Unix socket, on that CPU;
+# its pid in MC_PID.
+mc_start () {
+  rm -f "$1"
+  _mc_u=; [ "$(id -u)" = 0 ] && _mc_u="-u root"
+  # shellcheck disable=SC2086
+  taskset -c "$2" memcached $_mc_u -m 64 -t 1 -U 0 -s "$1" 2>> "$LOG" &
+  MC_PID=$!
+  PIDS="$PIDS $MC_PID"
+  _mc_i=0
+  while [ ! -S "$1" ] && [ $_mc_i -lt 100 ]; do sleep 0.05; _mc_i=$((_mc_i + 1)); done
+  [ -S "$1" ] || die "memcached did not start"
+}
+
 # ---- tunnels -----------------------------------------------------------
 #
 # tunnel_start NAME CERT APP...: starts tunnel NAME with certificate CERT
@@ -126,15 +140,8 @@ tunnel_start () {
       # the same, with the sessions in a fresh memcached (Unix socket,
       # on the server's CPU: its CPU time counts as the server's)
       head -c 32 /dev/urandom > "$W/mc.key"
-      rm -f "$W/mc.sock"
-      _tu_u=; [ "$(id -u)" = 0 ] && _tu_u="-u root"
-      # shellcheck disable=SC2086
-      taskset -c 0 memcached $_tu_u -m 64 -t 1 -U 0 -s "$W/mc.sock" 2>> "$LOG" &
-      _tu_mc=$!
-      PIDS="$PIDS $_tu_mc"
-      _tu_i=0
-      while [ ! -S "$W/mc.sock" ] && [ $_tu_i -lt 100 ]; do sleep 0.05; _tu_i=$((_tu_i + 1)); done
-      [ -S "$W/mc.sock" ] || die "memcached did not start"
+      mc_start "$W/mc.sock" 0
+      _tu_mc=$MC_PID
       CERTFILE=$_tu_crt KEYFILE=$_tu_key TLS_SESSION_CACHE=memcached:$W/mc.sock TLS_SESSION_KEYFILE=$W/mc.key \
         tcpserver_start "$W/tlsd" "$@"
       PORT=$TS_PORT; ROOTS="$TS_PID $_tu_mc" ;;
@@ -412,17 +419,10 @@ resume_runs () {
   rm -f "$_cc"
   say "session cache cost: $CACHECOST"
   # and through memcached (Unix socket, its own CPU)
-  rm -f "$W/mccost.sock"
-  _rr_u=; [ "$(id -u)" = 0 ] && _rr_u="-u root"
-  # shellcheck disable=SC2086
-  taskset -c 1 memcached $_rr_u -m 64 -t 1 -U 0 -s "$W/mccost.sock" 2>> "$LOG" &
-  _rr_mc=$!
-  PIDS="$PIDS $_rr_mc"
-  _rr_i=0
-  while [ ! -S "$W/mccost.sock" ] && [ $_rr_i -lt 100 ]; do sleep 0.05; _rr_i=$((_rr_i + 1)); done
+  mc_start "$W/mccost.sock" 1
   MCCOST=$(taskset -c 0 "$W/cachecost" "memcached:$W/mccost.sock" 500) || MCCOST=FAIL
-  kill_tree "$_rr_mc"
-  forget "$_rr_mc"
+  kill_tree "$MC_PID"
+  forget "$MC_PID"
   say "memcached session store cost: $MCCOST"
 }
 

@@ -15,30 +15,7 @@
 . "$UTLS_TOP/tests/helpers/cfg-common.sh"
 
 need tlsserver tlsd openssl python3 timeout
-TS=$UTLS_TOP/src/tls/tlsserver
-[ -x "$TS" ] || TS=$(command -v tlsserver)
-TSDIR=${TS%/*}
-
-mkdir "$T/bin" "$T/s6"
-cat >"$T/bin/fake-tcpserver" <<'EOF'
-#!/bin/sh
-for a; do printf '%s\n' "$a"; done
-EOF
-cp "$T/bin/fake-tcpserver" "$T/s6/s6-tcpserver"
-chmod +x "$T/bin/fake-tcpserver" "$T/s6/s6-tcpserver"
-FAKE=$T/bin/fake-tcpserver
-S6=$T/s6/s6-tcpserver
-
-# argv_is EXPECTED...: the fake superserver's output ($T/out) is exactly
-# the arguments given, one per line; argv_same: the same, as a status
-argv_is() {
-  printf '%s\n' "$@" >"$T/want"
-  expect_file_eq "$T/out" "$T/want"
-}
-argv_same() {
-  printf '%s\n' "$@" >"$T/want"
-  cmp -s "$T/out" "$T/want"
-}
+. "$UTLS_TOP/tests/helpers/ts-fake.sh"
 
 # Defaults
 run 0 "$TS" -W "$FAKE" 127.0.0.1 4433 prog arg1 'arg 2'

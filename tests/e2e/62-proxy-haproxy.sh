@@ -47,30 +47,13 @@ bg_pid "$S1_PID"
 S1_PORT=$(wait_port_file "$T/s1.port" "$S1_PID")
 tcpserver_start S2 proxy-accept -v 2 -a 127.0.0.2 tlsd -v 2 "$T/app-s2"
 
-# haproxy_start NAME SEND: an HAProxy on a free port, both servers, SEND
-# (send-proxy-v2 or send-proxy); health checks every 200 ms.
-haproxy_start() {
-  cat >"$T/$1.cfg" <<EOF
-global
-    maxconn 200
-defaults
-    mode tcp
-    timeout connect 10s
-    timeout client 60s
-    timeout server 60s
-frontend fe
-    bind "127.0.0.1:\${PORT}"
-    default_backend be
-backend be
-    balance roundrobin
-    server s1 127.0.0.1:$S1_PORT $2 source 127.0.0.2 check inter 200
-    server s2 127.0.0.1:$S2_PORT $2 source 127.0.0.2 check inter 200
-EOF
-  PORT=1 haproxy -c -f "$T/$1.cfg" >"$T/$1.check" 2>&1 || fail "haproxy rejects its configuration: $(cat "$T/$1.check")"
-  start_on_free_port "$1" '' haproxy -db -f "$T/$1.cfg"
-}
-haproxy_start HA2 send-proxy-v2
-haproxy_start HA1 send-proxy
+# two HAProxy, one for each version: both servers, health checks every 200 ms
+. "$UTLS_TOP/tests/helpers/ha-common.sh"
+for v in 2 1; do
+  if [ "$v" = 2 ]; then send=send-proxy-v2; else send=send-proxy; fi
+  haproxy_start "HA$v" "server s1 127.0.0.1:$S1_PORT $send source 127.0.0.2 check inter 200" \
+    "server s2 127.0.0.1:$S2_PORT $send source 127.0.0.2 check inter 200"
+done
 
 # Both servers up (the health checks pass) before the round robin is counted.
 wait_for grep -q 'PROXY v2 LOCAL from 127\.0\.0\.2:[0-9]*: keeping the real addresses' "$T/s1.err"

@@ -14,24 +14,7 @@
 need tlsserver proxy-accept tcpserver timeout python3
 PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 HDR="$PY $UTLS_TOP/tests/helpers/proxy-hdr.py"
-TS=$UTLS_TOP/src/tls/tlsserver
-[ -x "$TS" ] || TS=$(command -v tlsserver)
-TSDIR=${TS%/*}
-
-mkdir "$T/bin" "$T/s6"
-cat >"$T/bin/fake-tcpserver" <<'EOF'
-#!/bin/sh
-for a; do printf '%s\n' "$a"; done
-EOF
-cp "$T/bin/fake-tcpserver" "$T/s6/s6-tcpserver"
-chmod +x "$T/bin/fake-tcpserver" "$T/s6/s6-tcpserver"
-FAKE=$T/bin/fake-tcpserver
-S6=$T/s6/s6-tcpserver
-
-argv_is() {
-  printf '%s\n' "$@" >"$T/want"
-  expect_file_eq "$T/out" "$T/want"
-}
+. "$UTLS_TOP/tests/helpers/ts-fake.sh"
 
 run 0 "$TS" -W "$FAKE" -B 127.0.0.1 8443 prog arg
 argv_is -H -R -l 0 -c 1000 127.0.0.1 8443 "$TSDIR/proxy-accept" "$TSDIR/tlsd" prog arg

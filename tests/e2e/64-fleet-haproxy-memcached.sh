@@ -19,6 +19,7 @@
 # connection lands on the other server than the last one.
 
 . "${0%/*}/../lib.sh"
+. "$UTLS_TOP/tests/helpers/ha-common.sh"
 
 need haproxy tcpserver tcpclient tlsserver tlsd tlsc proxy-accept memcached python3 timeout
 PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
@@ -57,24 +58,8 @@ fleet ()
     eval "${1}_S${i}_PORT=\$(wait_port_file \"\$T/\$1-s\$i.port\" \"\$_p\")"
   done
   eval "_p1=\$${1}_S1_PORT _p2=\$${1}_S2_PORT"
-  cat >"$T/$1.cfg" <<EOF
-global
-    maxconn 100
-defaults
-    mode tcp
-    timeout connect 10s
-    timeout client 60s
-    timeout server 60s
-frontend fe
-    bind "127.0.0.1:\${PORT}"
-    default_backend be
-backend be
-    balance roundrobin
-    server s1 127.0.0.1:$_p1 send-proxy-v2 source 127.0.0.2
-    server s2 127.0.0.1:$_p2 send-proxy-v2 source 127.0.0.2
-EOF
-  PORT=1 haproxy -c -f "$T/$1.cfg" >"$T/$1.check" 2>&1 || fail "haproxy rejects its configuration: $(cat "$T/$1.check")"
-  start_on_free_port "$1" '' haproxy -db -f "$T/$1.cfg"
+  haproxy_start "$1" "server s1 127.0.0.1:$_p1 send-proxy-v2 source 127.0.0.2" \
+    "server s2 127.0.0.1:$_p2 send-proxy-v2 source 127.0.0.2"
 }
 
 # go FLEET N: N connections through FLEET's HAProxy, from 127.0.0.5,
