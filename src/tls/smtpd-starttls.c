@@ -196,8 +196,10 @@ static char *bytes_tail (bytes *b, size_t n)
   return b->s + b->start + b->len;
 }
 
+/* Callers make room first; one that did not is a bug, never an overflow. */
 static void bytes_put (bytes *b, char const *s, size_t n)
 {
+  if (n > bytes_room(b)) strerr_dief(UTLS_EXIT_BUG, "internal error: buffer full");
   memcpy(bytes_tail(b, n), s, n);
   b->len += n;
 }
@@ -336,12 +338,25 @@ static void finish (session *s, int code)
   _exit(code < 0 ? r : code);
 }
 
-/* Last words to a client that may not read them: one non-blocking try. */
+/*
+ * Last words to a client that may not read them: one non-blocking try.
+ * What is pending goes first, in order; the words only if they then fit
+ * (a client that let the buffer fill up is not reading anyway).
+ */
 static void last_words (session *s, char const *text)
 {
-  bytes_put(&s->cout, text, strlen(text));
-  fd_write(s->fds.client_out, bytes_data(&s->cout), s->cout.len);
-  s->cout.len = 0;
+  size_t n = strlen(text);
+  if (s->cout.len)
+  {
+    ssize_t r = fd_write(s->fds.client_out, bytes_data(&s->cout), s->cout.len);
+    if (r > 0) bytes_skip(&s->cout, r);
+  }
+  if (bytes_room(&s->cout) >= n)
+  {
+    bytes_put(&s->cout, text, n);
+    fd_write(s->fds.client_out, bytes_data(&s->cout), s->cout.len);
+  }
+  s->cout.start = s->cout.len = 0;
 }
 
 /* ---- the queue of expected replies */
@@ -880,6 +895,8 @@ static void handover (session *s)
   }
   end_smtpd(s);
   dropped += drain_client(s);
+  /* Every earlier reply first, then 220: the buffer may be full. */
+  flush_client(s);
   bytes_put(&s->cout, reply_ready, sizeof reply_ready - 1);
   flush_client(s);
   if (s->verbosity >= 2)
@@ -1006,7 +1023,7 @@ static void check_ends (session *s)
       if (!s->client_eof && (s->qlen || (s->last_code != 221 && s->last_code != 421)))
       {
         if (s->verbosity) strerr_warnw("the smtpd ended in the middle of the session");
-        bytes_put(&s->cout, reply_gone, sizeof reply_gone - 1);
+        if (bytes_room(&s->cout) >= sizeof reply_gone - 1) bytes_put(&s->cout, reply_gone, sizeof reply_gone - 1);
       }
     }
     if (!s->cout.len) finish(s, -1);
