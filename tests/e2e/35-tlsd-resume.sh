@@ -205,7 +205,11 @@ then
 fi
 
 # 8. 200 clients at once, 8 entries: constant eviction, no failed
-# handshake, no wrong resumption, and some resumptions still.
+# handshake, no wrong resumption. How many resume depends on timing
+# (none, under ASan on a busy machine: every session is evicted before
+# its client comes back), so resumption itself is checked after the
+# storm, by one client alone: the cache still works, all its
+# reconnections resume.
 if command -v python3 >/dev/null 2>&1
 then
   C=$T/tiny
@@ -215,7 +219,9 @@ then
   PORT=$h_PORT
   run 0 timeout 200 python3 "$UTLS_TOP/tests/helpers/e2e-resume.py" "$PORT" "$P/ca.pem" 200 2
   cat "$T/out" >&2
-  expect_grep '^connections=600 resumed=[1-9][0-9]* failed=0 mismatch=0$' "$T/out"
+  expect_grep '^connections=600 resumed=[0-9]+ failed=0 mismatch=0$' "$T/out"
+  run 0 timeout 60 python3 "$UTLS_TOP/tests/helpers/e2e-resume.py" "$PORT" "$P/ca.pem" 1 3
+  expect_grep '^connections=4 resumed=3 failed=0 mismatch=0$' "$T/out"
   expect_eq "$(stat -c %s "$C")" $((4096 + 8 * 2048)) "size of an 8-entry cache"
   kill "$h_PID" 2>/dev/null || :
 fi
