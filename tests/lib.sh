@@ -201,6 +201,20 @@ expect_usage () {
   test ! -s "$T/out" || fail "$*: wrote on stdout"
 }
 
+# expect_refused MESSAGE cmd...: cmd exits 100, its stderr is exactly the
+# line MESSAGE, its stdout is empty, and the program it would start
+# (which creates $T/ran) never ran.
+expect_refused () {
+  _msg=$1
+  shift
+  rm -f "$T/ran"
+  run 100 "$@"
+  printf '%s\n' "$_msg" >"$T/want"
+  expect_file_eq "$T/err" "$T/want"
+  test ! -s "$T/out" || fail "$*: wrote on stdout"
+  test ! -e "$T/ran" || fail "$*: the program ran"
+}
+
 # wait_for CMD...: retry CMD every 20 ms for at most 10 s.
 wait_for () {
   _i=0

@@ -29,17 +29,6 @@ P=$UTLS_PKI
 unset SSLCTLFD SSLREADFD SSLWRITEFD SMTPD_REQUIRE_TLS 2>/dev/null || :
 
 # ---- usage and environment
-bad ()
-{
-  _msg=$1
-  shift
-  rm -f "$T/ran"
-  run 100 "$@"
-  printf '%s\n' "$_msg" >"$T/want"
-  expect_file_eq "$T/err" "$T/want"
-  [ ! -s "$T/out" ] || fail "$*: wrote on stdout"
-  [ ! -e "$T/ran" ] || fail "$*: the smtpd ran"
-}
 src=$(sed -n 's/^#define USAGE "\(.*\)"$/\1/p' "$UTLS_TOP/src/tls/smtpd-starttls.c")
 [ "smtpd-starttls: usage: $src" = "$(cat "$UTLS_TOP/tests/e2e/smtpd-starttls-usage.expected")" ] \
   || fail "smtpd-starttls-usage.expected differs from USAGE in smtpd-starttls.c"
@@ -49,19 +38,19 @@ expect_usage smtpd-starttls-usage.expected smtpd-starttls
 expect_usage smtpd-starttls-usage.expected smtpd-starttls -r
 expect_usage smtpd-starttls-usage.expected smtpd-starttls -x sh
 expect_usage smtpd-starttls-usage.expected smtpd-starttls -t
-bad 'smtpd-starttls: fatal: SSLCTLFD is not set: run smtpd-starttls under ucspitlsd' \
+expect_refused 'smtpd-starttls: fatal: SSLCTLFD is not set: run smtpd-starttls under ucspitlsd' \
   smtpd-starttls sh -c ": >$T/ran"
-bad 'smtpd-starttls: fatal: SSLREADFD is not set: run smtpd-starttls under ucspitlsd' \
+expect_refused 'smtpd-starttls: fatal: SSLREADFD is not set: run smtpd-starttls under ucspitlsd' \
   env SSLCTLFD=5 smtpd-starttls sh -c ": >$T/ran" 5>/dev/null
-bad 'smtpd-starttls: fatal: invalid SSLCTLFD: x' env SSLCTLFD=x smtpd-starttls sh -c ": >$T/ran"
-bad 'smtpd-starttls: fatal: invalid SSLCTLFD: 1 is a standard descriptor' env SSLCTLFD=1 smtpd-starttls sh -c ": >$T/ran"
-bad 'smtpd-starttls: fatal: SSLWRITEFD=9 is not an open descriptor: run smtpd-starttls under ucspitlsd' \
+expect_refused 'smtpd-starttls: fatal: invalid SSLCTLFD: x' env SSLCTLFD=x smtpd-starttls sh -c ": >$T/ran"
+expect_refused 'smtpd-starttls: fatal: invalid SSLCTLFD: 1 is a standard descriptor' env SSLCTLFD=1 smtpd-starttls sh -c ": >$T/ran"
+expect_refused 'smtpd-starttls: fatal: SSLWRITEFD=9 is not an open descriptor: run smtpd-starttls under ucspitlsd' \
   env SSLCTLFD=5 SSLREADFD=6 SSLWRITEFD=9 smtpd-starttls sh -c ": >$T/ran" 5>/dev/null 6>/dev/null
-bad 'smtpd-starttls: fatal: SSLCTLFD, SSLREADFD and SSLWRITEFD must be three different descriptors' \
+expect_refused 'smtpd-starttls: fatal: SSLCTLFD, SSLREADFD and SSLWRITEFD must be three different descriptors' \
   env SSLCTLFD=5 SSLREADFD=5 SSLWRITEFD=6 smtpd-starttls sh -c ": >$T/ran" 5>/dev/null 6>/dev/null
-bad 'smtpd-starttls: fatal: timeout (-t) must be an unsigned integer (seconds), not: 1x' \
+expect_refused 'smtpd-starttls: fatal: timeout (-t) must be an unsigned integer (seconds), not: 1x' \
   smtpd-starttls -t 1x sh -c ": >$T/ran"
-bad 'smtpd-starttls: fatal: verbosity (-v) must be an unsigned integer, not: -1' \
+expect_refused 'smtpd-starttls: fatal: verbosity (-v) must be an unsigned integer, not: -1' \
   smtpd-starttls -v -1 sh -c ": >$T/ran"
 
 # ---- swaks --tls, port 25 policy, AUTH after TLS
