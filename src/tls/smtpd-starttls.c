@@ -855,20 +855,6 @@ static void flush_client (session *s)
   }
 }
 
-/* "Y" on the control descriptor; the SSL_* variables in block. Dies 98 if the handshake failed. */
-static void ask_tls (session *s, utls_envblock *block)
-{
-  ssize_t r;
-  if (fd_write(s->fds.ctl, "Y", 1) != 1) strerr_diefusys(UTLS_EXIT_SYS, "write to the control descriptor");
-  r = allread(s->fds.ctl, block->buf, sizeof block->buf);
-  if (r < 0) strerr_diefusys(UTLS_EXIT_SYS, "read from the control descriptor");
-  if (!r) strerr_dief(UTLS_EXIT_PROTOCOL, "TLS handshake failed (the TLS engine says why)");
-  block->len = r;
-  if (!utlsp_block_valid(block)) strerr_dief(UTLS_EXIT_PROTOCOL, "malformed answer on the control descriptor");
-  fd_close(s->fds.ctl);
-  s->fds.ctl = -1;
-}
-
 /* The raw socket is the engine's now: 0 and 1 become /dev/null. */
 static void leave_socket (void)
 {
@@ -905,7 +891,8 @@ static void handover (session *s)
     fmt[size_fmt(fmt, dropped)] = 0;
     strerr_warni("STARTTLS: plaintext smtpd ended, ", fmt, " bytes sent after the command discarded");
   }
-  ask_tls(s, &block);
+  utlsp_ask_tls(s->fds.ctl, &block);
+  s->fds.ctl = -1;
   leave_socket();
   s->fds.client_in = s->fds.tls_in;
   s->fds.client_out = s->fds.tls_out;

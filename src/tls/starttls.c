@@ -221,7 +221,6 @@ static int env_fd (char const *name)
   return (int)u;
 }
 
-/* Moves fd to a new number above min (and above 7), close-on-exec. */
 /*
  * Puts the TLS channel on to_r/to_w (different: main checks). The only
  * way placing one end can destroy the other is the write end sitting
@@ -247,19 +246,6 @@ static int scan_fd (char const *s, char const *what)
   unsigned int u;
   if (!uint0_scan(s, &u) || u > 1023) strerr_dief(UTLS_EXIT_USAGE, what, " must be a descriptor number, not: ", s);
   return (int)u;
-}
-
-/* Sends Y, reads the variables. A handshake failure gives EOF and nothing. */
-static void handover (int ctl, utls_envblock *block)
-{
-  ssize_t r;
-  if (fd_write(ctl, "Y", 1) != 1) strerr_diefusys(UTLS_EXIT_SYS, "write to the control descriptor");
-  r = allread(ctl, block->buf, sizeof block->buf);
-  if (r < 0) strerr_diefusys(UTLS_EXIT_SYS, "read from the control descriptor");
-  if (!r) strerr_dief(UTLS_EXIT_PROTOCOL, "TLS handshake failed (the TLS engine says why)");
-  block->len = r;
-  if (!utlsp_block_valid(block)) strerr_dief(UTLS_EXIT_PROTOCOL, "malformed answer on the control descriptor");
-  fd_close(ctl);
 }
 
 int main (int argc, char const *const *argv)
@@ -319,7 +305,7 @@ int main (int argc, char const *const *argv)
     /* Anything after the server's go-ahead was sent before TLS: injected. */
     if (d.len) strerr_dief(UTLS_EXIT_PROTOCOL, "server sent data after its STARTTLS reply (response injection): refusing");
   }
-  handover(ctl, &block);
+  utlsp_ask_tls(ctl, &block);
   place(rfd, wfd, client ? net_r : 0, client ? net_w : 1);
   utlsp_exec_env(argv, &block, 1, unset, sizeof unset);
 }

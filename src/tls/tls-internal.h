@@ -105,6 +105,10 @@ extern pid_t utlsp_spawn_app (char const *const *argv, utls_fds *fds, int app_rf
    are below this; internal ones are moved at or above it. */
 #define UTLSP_FD_LOW 8
 
+/* starttls, smtpd-starttls: Y on the control descriptor, the SSL_*
+   block back; dies 98 when the handshake failed. */
+extern void utlsp_ask_tls (int ctl, utls_envblock *block);
+
 /* -J: a descriptor that has the kernel send pid SIGTERM once a byte is
    written to it, with the caller's current rights (call it before
    dropping privileges). 0 if unavailable. */

@@ -98,6 +98,21 @@ void utlsp_child_exec (int factsfd, char const *const *argv, int keep_env)
   utlsp_exec_env(argv, &block, keep_env, 0, 0);
 }
 
+/* The application's side of the handover: Y on ctl, the variables read
+   back into block, ctl closed. EOF instead: the handshake failed, and
+   the engine says why; exit 98. */
+void utlsp_ask_tls (int ctl, utls_envblock *block)
+{
+  ssize_t r;
+  if (fd_write(ctl, "Y", 1) != 1) strerr_diefusys(UTLS_EXIT_SYS, "write to the control descriptor");
+  r = allread(ctl, block->buf, sizeof block->buf);
+  if (r < 0) strerr_diefusys(UTLS_EXIT_SYS, "read from the control descriptor");
+  if (!r) strerr_dief(UTLS_EXIT_PROTOCOL, "TLS handshake failed (the TLS engine says why)");
+  block->len = r;
+  if (!utlsp_block_valid(block)) strerr_dief(UTLS_EXIT_PROTOCOL, "malformed answer on the control descriptor");
+  fd_close(ctl);
+}
+
 int utlsp_block_send (int fd, utls_envblock const *block)
 {
   int r = allwrite(fd, block->buf, block->len) == block->len ? 0 : -1;
