@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -71,6 +72,8 @@ static pid_t spawn (char const *const *argv)
   if (pid < 0) die("fork");
   if (!pid)
   {
+    /* Never outlive the test, even one killed by the harness's timeout. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     execvp(argv[0], (char *const *)argv);
     _exit(127);
   }
@@ -154,6 +157,8 @@ static void fake (int fd, char const *reply, size_t len)
   if (pid < 0) die("fork");
   if (!pid)
   {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    alarm(60);
     for (;;)
     {
       char buf[512];
