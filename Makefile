@@ -10,7 +10,7 @@
 it: all
 
 .PHONY: it all lib programs helpers unit-tests check check-unit check-e2e \
-  check-asan check-valgrind stress fuzz testssl bench bench-smtpd bench-resume bench-proxy demo install install-bin install-dev install-doc \
+  check-asan check-valgrind stress fuzz testssl bench bench-smtpd bench-resume bench-proxy demo install install-bin install-man install-dev install-doc \
   clean distclean tgz deps
 
 MAKEFLAGS += -r
@@ -202,13 +202,23 @@ demo:
 
 # ---------------------------------------------------------------------------
 # Installation. DESTDIR is honoured. Modes come from package/modes.
+# make install: the programs and their man pages (doc/man1/<prog>.1,
+# one per word of BIN_TARGETS; a missing page fails the install).
 
-install: install-bin
+# A config.mak written before configure knew --mandir.
+mandir ?= $(datarootdir)/man
+
+install: install-bin install-man
 
 install-bin: $(PROGS)
 	$(Q)for p in $(BIN_TARGETS) ; do \
 	  m=$$(sed -n "s/^$$p[[:space:]][[:space:]]*//p" package/modes) ; \
 	  sh tools/install.sh -D -m "$${m:-0755}" "src/tls/$$p" "$(DESTDIR)$(bindir)/$$p" || exit 1 ; \
+	done
+
+install-man:
+	$(Q)for p in $(BIN_TARGETS) ; do \
+	  sh tools/install.sh -D -m 0644 "doc/man1/$$p.1" "$(DESTDIR)$(mandir)/man1/$$p.1" || exit 1 ; \
 	done
 
 install-dev: $(LIBUTLS) $(SHARED_LIBS)
