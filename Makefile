@@ -221,16 +221,10 @@ install-man:
 	  sh tools/install.sh -D -m 0644 "doc/man1/$$p.1" "$(DESTDIR)$(mandir)/man1/$$p.1" || exit 1 ; \
 	done
 
-install-dev: $(LIBUTLS) $(SHARED_LIBS)
-	$(Q)sh tools/install.sh -D -m 0644 $(LIBUTLS) "$(DESTDIR)$(libdir)/libutls.a"
-	$(Q)for h in src/include/utls/*.h ; do \
-	  sh tools/install.sh -D -m 0644 "$$h" "$(DESTDIR)$(includedir)/utls/$${h##*/}" || exit 1 ; \
-	done
-	$(Q)if test -n "$(SHARED_LIBS)" ; then \
-	  sh tools/install.sh -D -m 0755 $(SHLIBUTLS) "$(DESTDIR)$(dynlibdir)/libutls.so.$(version)" && \
-	  sh tools/install.sh -l "libutls.so.$(version)" "$(DESTDIR)$(dynlibdir)/libutls.so.0" && \
-	  sh tools/install.sh -l "libutls.so.0" "$(DESTDIR)$(dynlibdir)/libutls.so" ; \
-	fi
+# libutls is internal to ucspi-tls: its headers and archive are not
+# installed (doc/libutls.html says why). The target stays, to say so.
+install-dev:
+	@echo "make: install-dev: libutls is internal to ucspi-tls and is not installed (see doc/libutls.html)" 1>&2 ; exit 1
 
 install-doc:
 	$(Q)for d in doc/*.html ; do \
