@@ -10,7 +10,7 @@
 it: all
 
 .PHONY: it all lib programs helpers unit-tests check check-unit check-e2e \
-  check-asan check-valgrind stress fuzz testssl bench bench-smtpd bench-resume bench-proxy demo install install-bin install-dev install-doc \
+  check-asan check-valgrind stress fuzz testssl bench bench-smtpd bench-resume bench-proxy demo install install-bin install-man install-dev install-doc \
   clean distclean tgz deps
 
 MAKEFLAGS += -r
@@ -202,8 +202,13 @@ demo:
 
 # ---------------------------------------------------------------------------
 # Installation. DESTDIR is honoured. Modes come from package/modes.
+# make install: the programs and their man pages (doc/man1/<prog>.1,
+# one per word of BIN_TARGETS; a missing page fails the install).
 
-install: install-bin
+# A config.mak written before configure knew --mandir.
+mandir ?= $(datarootdir)/man
+
+install: install-bin install-man
 
 install-bin: $(PROGS)
 	$(Q)for p in $(BIN_TARGETS) ; do \
@@ -211,16 +216,15 @@ install-bin: $(PROGS)
 	  sh tools/install.sh -D -m "$${m:-0755}" "src/tls/$$p" "$(DESTDIR)$(bindir)/$$p" || exit 1 ; \
 	done
 
-install-dev: $(LIBUTLS) $(SHARED_LIBS)
-	$(Q)sh tools/install.sh -D -m 0644 $(LIBUTLS) "$(DESTDIR)$(libdir)/libutls.a"
-	$(Q)for h in src/include/utls/*.h ; do \
-	  sh tools/install.sh -D -m 0644 "$$h" "$(DESTDIR)$(includedir)/utls/$${h##*/}" || exit 1 ; \
+install-man:
+	$(Q)for p in $(BIN_TARGETS) ; do \
+	  sh tools/install.sh -D -m 0644 "doc/man1/$$p.1" "$(DESTDIR)$(mandir)/man1/$$p.1" || exit 1 ; \
 	done
-	$(Q)if test -n "$(SHARED_LIBS)" ; then \
-	  sh tools/install.sh -D -m 0755 $(SHLIBUTLS) "$(DESTDIR)$(dynlibdir)/libutls.so.$(version)" && \
-	  sh tools/install.sh -l "libutls.so.$(version)" "$(DESTDIR)$(dynlibdir)/libutls.so.0" && \
-	  sh tools/install.sh -l "libutls.so.0" "$(DESTDIR)$(dynlibdir)/libutls.so" ; \
-	fi
+
+# libutls is internal to ucspi-tls: its headers and archive are not
+# installed (doc/libutls.html says why). The target stays, to say so.
+install-dev:
+	@echo "make: install-dev: libutls is internal to ucspi-tls and is not installed (see doc/libutls.html)" 1>&2 ; exit 1
 
 install-doc:
 	$(Q)for d in doc/*.html ; do \
