@@ -24,6 +24,7 @@
 
 #include <utls/utls.h>
 #include <utls/engine.h>
+#include "engine-internal.h"
 
 /*
  * The loop moves bytes between four descriptors and one BearSSL engine.
