@@ -87,7 +87,7 @@ src/libutls/utlsp_sc_bucket.o src/libutls/utlsp_sc_bucket.lo: src/libutls/utlsp_
 src/libutls/utlsp_sc_claim.o src/libutls/utlsp_sc_claim.lo: src/libutls/utlsp_sc_claim.c src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/sesscache-internal.h
 src/libutls/utlsp_sc_read.o src/libutls/utlsp_sc_read.lo: src/libutls/utlsp_sc_read.c src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/sesscache-internal.h
 src/libutls/utlsp_sc_release.o src/libutls/utlsp_sc_release.lo: src/libutls/utlsp_sc_release.c src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/sesscache-internal.h
-src/libutls/utlsp_sc_remote.o src/libutls/utlsp_sc_remote.lo: src/libutls/utlsp_sc_remote.c src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/sesscache-internal.h
+src/libutls/utlsp_sc_remote.o src/libutls/utlsp_sc_remote.lo: src/libutls/utlsp_sc_remote.c src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/mc-internal.h src/libutls/sesscache-internal.h
 src/libutls/utlsp_sc_sum.o src/libutls/utlsp_sc_sum.lo: src/libutls/utlsp_sc_sum.c src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/sesscache-internal.h
 src/libutls/utlsp_sc_wipe.o src/libutls/utlsp_sc_wipe.lo: src/libutls/utlsp_sc_wipe.c src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/sesscache-internal.h
 src/tls/proxy-accept.o: src/tls/proxy-accept.c src/include/utls/utls.h src/tls/proxy-internal.h
