@@ -48,7 +48,8 @@
  * interactive or idle connection.
  *
  * Directions: "down" is network -> application, "up" is application ->
- * network. The loop ends when both are finished and nothing is staged.
+ * network. Each has an end state (down_e, up_e) that only moves
+ * forward, in one place (ends); the loop is over when both have ended.
  * A direction never drops bytes silently: either they are delivered,
  * or the failure is recorded in the utls_engine struct.
  *
@@ -80,6 +81,22 @@ enum outcome_e
   OUTCOME_SYS_ERROR,    /* e->sys_errno and e->sys_what: returns -1 */
 };
 
+/* Application -> network. */
+enum up_e
+{
+  UP_OPEN,              /* the application's data may still come */
+  UP_CLOSE_NOTIFY,      /* its EOF came, all it sent has left: close_notify is queued (-S) */
+  UP_SHUT,              /* the application's data is over: shutdown(SHUT_WR) done, or the session closed */
+};
+
+/* Network -> application. */
+enum down_e
+{
+  DOWN_OPEN,            /* the peer may still send */
+  DOWN_PEER_EOF,        /* the peer's data ended (TCP EOF, or the session closed): the rest goes to the application */
+  DOWN_DELIVERED,       /* the application's input is closed: all was delivered, or it stopped reading */
+};
+
 typedef struct loop_state_s loop_state;
 struct loop_state_s
 {
@@ -90,9 +107,10 @@ struct loop_state_s
   span plainin;             /* application data read behind the engine's own buffer */
   span plainout;            /* decrypted records gathered for one writev(2) */
   enum outcome_e outcome;
+  enum up_e up;
+  enum down_e down;
+  int close_notify_sent;    /* up went through UP_CLOSE_NOTIFY */
   int net_eof;              /* read(2) from the network returned 0 */
-  int net_out_shut;         /* shutdown(SHUT_WR) done */
-  int close_sent;           /* close_notify queued */
   int net_hup;              /* the network hung up while the net buffer was full */
   int plainin_flush;        /* the read that filled plainin was short: flush after its last byte */
   int busy;                 /* I/O happened since the buffers were last given back */
@@ -223,7 +241,7 @@ static void pump (loop_state *st)
         progress = 1;
       }
     }
-    if (st->e->fds.app_out < 0)
+    if (st->down == DOWN_DELIVERED)
     {
       buf = br_ssl_engine_recvapp_buf(eng, &len);
       if (buf)
@@ -240,7 +258,7 @@ static void pump (loop_state *st)
 static int goodbye_only (loop_state const *st)
 {
   unsigned int state = br_ssl_engine_current_state(st->eng);
-  return ((state & BR_SSL_CLOSED) && !br_ssl_engine_last_error(st->eng)) || (st->close_sent && st->e->fds.app_in < 0);
+  return ((state & BR_SSL_CLOSED) && !br_ssl_engine_last_error(st->eng)) || st->close_notify_sent;
 }
 
 static void net_write (loop_state *st)
@@ -294,11 +312,18 @@ static void net_error (loop_state *st)
   fail_sys(st, "read from network");
 }
 
+/* Down is over for the application: its input is closed. */
+static void app_output_close (loop_state *st)
+{
+  fd_close_set(&st->e->fds.app_out);
+  st->down = DOWN_DELIVERED;
+}
+
 /* The application stopped reading: what it did not take is dropped,
    which is what a closed pipe means. Not a connection failure. */
 static void app_gone (loop_state *st)
 {
-  fd_close_set(&st->e->fds.app_out);
+  app_output_close(st);
   span_clear(&st->plainout);
 }
 
@@ -454,21 +479,22 @@ static int eof_complaint (int err)
 }
 
 /*
- * The session is closed. A fatal alert is a failure, except a complaint
+ * The session is closed: the peer's data is over, and so is the
+ * application's (what is staged still leaves: ends). A fatal alert is a failure, except a complaint
  * about our own end of data (eof_complaint). Any other alert then
  * (bad_record_mac, decrypt_error...) says that what we sent did not
  * arrive intact: a failure, not an end. A peer close_notify while the
  * application still had data to send cuts that data off: TLS 1.2 (and
- * BearSSL) cannot send after it.
+ * BearSSL) cannot send after it. Runs at every round while closed.
  */
-static int closed (loop_state *st)
+static void session_closed (loop_state *st)
 {
   utls_engine *e = st->e;
   int err = br_ssl_engine_last_error(st->eng);
-  if (eof_complaint(err) && st->net_out_shut && !st->close_sent)
+  if (eof_complaint(err) && st->up == UP_SHUT && !st->close_notify_sent)
     e->peer_alert_after_eof = err - BR_ERR_RECV_FATAL_ALERT;
   else if (err) fail_tls(st, err);
-  else if (!st->close_sent)
+  else if (!st->close_notify_sent)
   {
     e->peer_close_notify = 1;
     if (e->fds.app_in >= 0 || !span_empty(&st->plainin))
@@ -485,42 +511,73 @@ static int closed (loop_state *st)
   /* Read from the application but never sent: not counted as sent. */
   e->bytes_to_net -= span_len(&st->plainin);
   span_clear(&st->plainin);
-  /* A failure: finish() closes the application's input, after truncated(). */
-  if (failed(st)) return 1;
-  /* Decrypted data still in plainout is the peer's: deliver it first. */
-  if (span_empty(&st->plainout)) fd_close_set(&e->fds.app_out);
-  return e->fds.app_out < 0 && span_empty(&st->stage);
+  if (st->down == DOWN_OPEN) st->down = DOWN_PEER_EOF;
+  st->up = UP_SHUT;
 }
 
-/* Applies end-of-stream rules. Returns 1 when the loop is over, -1 when
-   the engine has work to do before the next poll, 0 otherwise. */
-static int check_ends (loop_state *st, unsigned int state)
+/* The peer's TCP stream ended, and all it sent is in the engine. Before
+   the handshake, or under -J, that is a failure. Runs at every round
+   after the EOF, even once the application is gone. */
+static void peer_eof (loop_state *st)
 {
   utls_engine *e = st->e;
-  if (state & BR_SSL_CLOSED) return closed(st);
-  if (st->net_eof && span_empty(&st->net))
+  if (!e->handshake_done) { fail_tls(st, UTLS_ERR_PEEREOF); return; }
+  e->peer_eof = 1;
+  if (e->options & UTLS_OPT_STRICT_EOF) { fail_tls(st, UTLS_ERR_PEEREOF); return; }
+  if (st->down == DOWN_OPEN) st->down = DOWN_PEER_EOF;
+}
+
+/*
+ * Up ends once the application's EOF has been read and all it sent has
+ * left: with -S after the handshake, close_notify is queued first, then
+ * the network's write side is shut down when it has left too. Returns 1
+ * when the engine has the close_notify to send before the next poll.
+ */
+static int up_end (loop_state *st, unsigned int state)
+{
+  utls_engine *e = st->e;
+  if (st->up == UP_SHUT || e->fds.app_in >= 0 || !span_empty(&st->plainin)
+   || (state & BR_SSL_SENDREC) || !span_empty(&st->stage)) return 0;
+  if (st->up == UP_OPEN && (e->options & UTLS_OPT_CLOSE_NOTIFY) && e->handshake_done)
   {
-    if (!e->handshake_done) { fail_tls(st, UTLS_ERR_PEEREOF); return 1; }
-    e->peer_eof = 1;
-    if (e->options & UTLS_OPT_STRICT_EOF) { fail_tls(st, UTLS_ERR_PEEREOF); return 1; }
-    if (!(state & BR_SSL_RECVAPP) && span_empty(&st->plainout)) fd_close_set(&e->fds.app_out);
+    br_ssl_engine_close(st->eng);
+    /* BearSSL puts the alert in the output buffer but only closes the
+       record on the next engine event: force it out now. */
+    br_ssl_engine_flush(st->eng, 0);
+    st->up = UP_CLOSE_NOTIFY;
+    st->close_notify_sent = 1;
+    return 1;
   }
-  if (e->fds.app_in < 0 && span_empty(&st->plainin) && !st->net_out_shut && !(state & BR_SSL_SENDREC) && span_empty(&st->stage))
+  shutdown(e->fds.net_out, SHUT_WR);
+  st->up = UP_SHUT;
+  return 0;
+}
+
+/*
+ * The one place where the directions move towards their ends, and
+ * where the loop is found over (st->outcome). Returns 1 when the engine
+ * has work to do before the next poll, 0 otherwise.
+ */
+static int ends (loop_state *st, unsigned int state)
+{
+  int again = 0;
+  if (state & BR_SSL_CLOSED) session_closed(st);
+  else
   {
-    if ((e->options & UTLS_OPT_CLOSE_NOTIFY) && !st->close_sent && e->handshake_done)
-    {
-      /* The close_notify goes out through the normal path; shut down once it is sent. */
-      br_ssl_engine_close(st->eng);
-      /* BearSSL puts the alert in the output buffer but only closes the
-         record on the next engine event: force it out now. */
-      br_ssl_engine_flush(st->eng, 0);
-      st->close_sent = 1;
-      return -1;
-    }
-    shutdown(e->fds.net_out, SHUT_WR);
-    st->net_out_shut = 1;
+    if (st->net_eof && span_empty(&st->net)) peer_eof(st);
+    if (st->outcome == OUTCOME_RUNNING) again = up_end(st, state);
   }
-  return e->fds.app_out < 0 && e->fds.app_in < 0 && st->net_out_shut;
+  if (st->outcome != OUTCOME_RUNNING) return 0;
+  /* Decrypted data still in the engine or in plainout is the peer's:
+     it is delivered first. */
+  if (st->down == DOWN_PEER_EOF && !(state & BR_SSL_RECVAPP) && span_empty(&st->plainout))
+    app_output_close(st);
+  /* Once the session is closed, its last records (our answer to the
+     peer's close_notify, an alert) leave before the end. */
+  if (st->down == DOWN_DELIVERED && st->up == UP_SHUT
+   && (!(state & BR_SSL_CLOSED) || span_empty(&st->stage)))
+    st->outcome = OUTCOME_ENDED;
+  return again;
 }
 
 static iopause_fd *poll_add (pollset *p, int fd, short events)
@@ -548,7 +605,7 @@ static void poll_fill (loop_state const *st, unsigned int state, pollset *p)
    && span_room(&st->stage) >= BR_SSL_BUFSIZE_OUTPUT)
     p->app_in = poll_add(p, fds->app_in, IOPAUSE_READ);
   /* Polled even with nothing to write, to learn early that the reader is gone. */
-  if (fds->app_out >= 0)
+  if (st->down != DOWN_DELIVERED)
     p->app_out = poll_add(p, fds->app_out, (state & BR_SSL_RECVAPP) || !span_empty(&st->plainout) ? IOPAUSE_WRITE : 0);
 }
 
@@ -739,7 +796,7 @@ static void io_handle (loop_state *st, pollset const *p)
     {
       net_read(st);
       /* The same for decrypted data and the pipe to the application. */
-      if (st->outcome == OUTCOME_RUNNING && st->e->fds.app_out >= 0)
+      if (st->outcome == OUTCOME_RUNNING && st->down != DOWN_DELIVERED)
       {
         pump(st);
         app_write(st);
@@ -791,7 +848,7 @@ static void truncated (loop_state *st)
 {
   utls_engine *e = st->e;
   siginfo_t info = { .si_pid = 0 };
-  if (!failed(st) || !e->handshake_done || !(e->options & UTLS_OPT_STRICT_EOF) || e->app_pid <= 0 || e->fds.app_out < 0) return;
+  if (!failed(st) || !e->handshake_done || !(e->options & UTLS_OPT_STRICT_EOF) || e->app_pid <= 0 || st->down == DOWN_DELIVERED) return;
   /* Already gone (not reaped yet): it never saw an EOF from us. */
   if (!waitid(P_PID, e->app_pid, &info, WEXITED | WNOHANG | WNOWAIT) && info.si_pid == e->app_pid) return;
   if (kill(e->app_pid, SIGTERM) == 0) e->app_signalled = 1;
@@ -829,6 +886,8 @@ static void loop_init (loop_state *st, utls_engine *e)
   span_init(&st->plainin, plainin_buffer, sizeof plainin_buffer);
   span_init(&st->plainout, plainout_buffer, sizeof plainout_buffer);
   st->outcome = OUTCOME_RUNNING;
+  st->up = UP_OPEN;
+  st->down = e->fds.app_out < 0 ? DOWN_DELIVERED : DOWN_OPEN;
   deadline_in(&st->handshake_deadline, e->handshake_timeout);
   st->idle_deadline = tain_infinite;
 }
@@ -837,7 +896,6 @@ int utls_engine_run (utls_engine *e)
 {
   loop_state st;
   utls_fds *fds = &e->fds;
-  int r;
   ndelay_on(fds->net_in);
   ndelay_on(fds->net_out);
   ndelay_on(fds->app_in);
@@ -855,13 +913,8 @@ int utls_engine_run (utls_engine *e)
     state = br_ssl_engine_current_state(e->eng);
     if (handshake_check(&st, state)) continue;
     if (st.outcome != OUTCOME_RUNNING) break;
-    r = check_ends(&st, state);
-    if (r > 0)
-    {
-      if (st.outcome == OUTCOME_RUNNING) st.outcome = OUTCOME_ENDED;
-      break;
-    }
-    if (r < 0) continue;
+    if (ends(&st, state)) continue;
+    if (st.outcome != OUTCOME_RUNNING) break;
     io_round(&st, state);
     if (st.outcome != OUTCOME_RUNNING) break;
     if (e->handshake_done && e->bytes_to_app + e->bytes_to_net != moved)
