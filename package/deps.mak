@@ -17,7 +17,7 @@ src/libutls/utls_dn_attr.o src/libutls/utls_dn_attr.lo: src/libutls/utls_dn_attr
 src/libutls/utls_dn_format.o src/libutls/utls_dn_format.lo: src/libutls/utls_dn_format.c src/include/utls/utls.h src/libutls/der-internal.h
 src/libutls/utls_drop_privileges.o src/libutls/utls_drop_privileges.lo: src/libutls/utls_drop_privileges.c src/include/utls/setup.h src/include/utls/utls.h
 src/libutls/utls_engine_algos.o src/libutls/utls_engine_algos.lo: src/libutls/utls_engine_algos.c src/include/utls/setup.h src/include/utls/utls.h
-src/libutls/utls_engine_run.o src/libutls/utls_engine_run.lo: src/libutls/utls_engine_run.c src/include/utls/engine.h src/include/utls/utls.h
+src/libutls/utls_engine_run.o src/libutls/utls_engine_run.lo: src/libutls/utls_engine_run.c src/include/utls/engine.h src/include/utls/utls.h src/libutls/engine-internal.h
 src/libutls/utls_engine_seed.o src/libutls/utls_engine_seed.lo: src/libutls/utls_engine_seed.c src/include/utls/setup.h src/include/utls/utls.h
 src/libutls/utls_envblock_add.o src/libutls/utls_envblock_add.lo: src/libutls/utls_envblock_add.c src/include/utls/utls.h
 src/libutls/utls_envblock_add_peer.o src/libutls/utls_envblock_add_peer.lo: src/libutls/utls_envblock_add_peer.c src/include/utls/utls.h src/libutls/der-internal.h
@@ -87,7 +87,7 @@ src/libutls/utlsp_sc_bucket.o src/libutls/utlsp_sc_bucket.lo: src/libutls/utlsp_
 src/libutls/utlsp_sc_claim.o src/libutls/utlsp_sc_claim.lo: src/libutls/utlsp_sc_claim.c src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/sesscache-internal.h
 src/libutls/utlsp_sc_read.o src/libutls/utlsp_sc_read.lo: src/libutls/utlsp_sc_read.c src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/sesscache-internal.h
 src/libutls/utlsp_sc_release.o src/libutls/utlsp_sc_release.lo: src/libutls/utlsp_sc_release.c src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/sesscache-internal.h
-src/libutls/utlsp_sc_remote.o src/libutls/utlsp_sc_remote.lo: src/libutls/utlsp_sc_remote.c src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/sesscache-internal.h
+src/libutls/utlsp_sc_remote.o src/libutls/utlsp_sc_remote.lo: src/libutls/utlsp_sc_remote.c src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/mc-internal.h src/libutls/sesscache-internal.h
 src/libutls/utlsp_sc_sum.o src/libutls/utlsp_sc_sum.lo: src/libutls/utlsp_sc_sum.c src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/sesscache-internal.h
 src/libutls/utlsp_sc_wipe.o src/libutls/utlsp_sc_wipe.lo: src/libutls/utlsp_sc_wipe.c src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/utls.h src/libutls/sesscache-internal.h
 src/tls/proxy-accept.o: src/tls/proxy-accept.c src/include/utls/utls.h src/tls/proxy-internal.h
@@ -136,6 +136,7 @@ src/include/utls/sesscache.h:
 src/include/utls/setup.h:
 src/include/utls/utls.h:
 src/libutls/der-internal.h:
+src/libutls/engine-internal.h:
 src/libutls/load-internal.h:
 src/libutls/mc-internal.h:
 src/libutls/seal-internal.h:

@@ -8,8 +8,9 @@
  * ECDHE only (forward secrecy), AEAD only: no CBC suite, so nothing
  * for Lucky13-style attacks, and nothing older clients of TLS 1.2 lack.
  * With AES-NI, AES-GCM is several times faster than ChaCha20 in
- * BearSSL (FIELD-NOTES: ~3100 vs ~480 MB/s), so it goes first; without
- * it, the constant-time AES is slow and ChaCha20-Poly1305 goes first.
+ * BearSSL (bench/cryptospeed, in bench/RESULTS.md: ~3100 vs ~430 MB/s
+ * for a 16 KiB record), so it goes first; without it, the
+ * constant-time AES is slow and ChaCha20-Poly1305 goes first.
  */
 static uint16_t const suites_aes_first[] =
 {

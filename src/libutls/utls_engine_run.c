@@ -24,12 +24,13 @@
 
 #include <utls/utls.h>
 #include <utls/engine.h>
+#include "engine-internal.h"
 
 /*
  * The loop moves bytes between four descriptors and one BearSSL engine.
  *
- * Network input is read in large chunks into netbuf and fed to the
- * engine record by record, so a burst of records costs one read(2).
+ * Network input is read in large chunks into the net buffer and fed to
+ * the engine record by record, so a burst of records costs one read(2).
  * Records the engine produces are copied into a staging area before they
  * are written: a whole handshake flight (ServerHello..ServerHelloDone,
  * or ChangeCipherSpec + Finished) leaves in one write, and in bulk
@@ -47,42 +48,89 @@
  * interactive or idle connection.
  *
  * Directions: "down" is network -> application, "up" is application ->
- * network. The loop ends when both are finished and nothing is staged.
+ * network. Each has an end state (down_e, up_e) that only moves
+ * forward, in one place (ends); the loop is over when both have ended.
  * A direction never drops bytes silently: either they are delivered,
  * or the failure is recorded in the utls_engine struct.
  *
- * There is one engine per process, so the large buffers are static.
+ * There is one engine per process, so the large buffers are static
+ * (engine.h).
  */
+
+/*
+ * One of the four buffers: bytes data[start..end) wait in it. high is
+ * the highest end since its pages were last given back (span_release):
+ * all that finish() has to wipe. An emptied span starts again at 0.
+ */
+typedef struct span_s span;
+struct span_s
+{
+  unsigned char *data;
+  size_t size;
+  size_t start;
+  size_t end;
+  size_t high;
+};
+
+/* How the loop stands, then how it ended: utls_engine_run's answer. */
+enum outcome_e
+{
+  OUTCOME_RUNNING,
+  OUTCOME_ENDED,        /* both directions ended: returns 0 */
+  OUTCOME_TLS_ERROR,    /* e->err says which: returns 1 */
+  OUTCOME_SYS_ERROR,    /* e->sys_errno and e->sys_what: returns -1 */
+};
+
+/* Application -> network. */
+enum up_e
+{
+  UP_OPEN,              /* the application's data may still come */
+  UP_CLOSE_NOTIFY,      /* its EOF came, all it sent has left: close_notify is queued (-S) */
+  UP_SHUT,              /* the application's data is over: shutdown(SHUT_WR) done, or the session closed */
+};
+
+/* Network -> application. */
+enum down_e
+{
+  DOWN_OPEN,            /* the peer may still send */
+  DOWN_PEER_EOF,        /* the peer's data ended (TCP EOF, or the session closed): the rest goes to the application */
+  DOWN_DELIVERED,       /* the application's input is closed: all was delivered, or it stopped reading */
+};
 
 typedef struct loop_state_s loop_state;
 struct loop_state_s
 {
   utls_engine *e;
   br_ssl_engine_context *eng;
-  size_t net_start;
-  size_t net_end;
-  size_t stage_start;
-  size_t stage_end;
-  size_t net_high;
-  size_t stage_high;
-  size_t in_start;
-  size_t in_end;
-  size_t in_high;
-  size_t out_start;
-  size_t out_end;
-  size_t out_high;
+  span net;                 /* network input, read ahead of the engine */
+  span stage;               /* records waiting for the network */
+  span plainin;             /* application data read behind the engine's own buffer */
+  span plainout;            /* decrypted records gathered for one writev(2) */
+  enum outcome_e outcome;
+  enum up_e up;
+  enum down_e down;
+  int close_notify_sent;    /* up went through UP_CLOSE_NOTIFY */
+  int net_eof;              /* read(2) from the network returned 0 */
+  int net_hup;              /* the network hung up while the net buffer was full */
+  int plainin_flush;        /* the read that filled plainin was short: flush after its last byte */
+  int busy;                 /* I/O happened since the buffers were last given back */
   tain handshake_deadline;  /* infinite once the handshake is done */
   tain idle_deadline;       /* infinite before the handshake and without -I */
   tain write_deadline;      /* valid while write_armed */
   int write_armed;          /* records wait for the network */
   int write_queued;         /* then: bytes in the socket's send queue when armed, -1 unknown */
-  int net_in_eof;
-  int net_hup;
-  int net_out_shut;
-  int in_flush;
-  int busy;
-  int close_sent;
-  int failed;
+};
+
+/* The poll set of one round: each descriptor's entry, 0 when not polled. */
+typedef struct pollset_s pollset;
+struct pollset_s
+{
+  iopause_fd entries[4];
+  unsigned int count;
+  iopause_fd *net_in;
+  iopause_fd *net_out;
+  iopause_fd *app_in;
+  iopause_fd *app_out;
 };
 
 /* Page-aligned, so that an idle connection can give their pages back (idle_release). */
@@ -92,10 +140,38 @@ struct loop_state_s
 # define PAGE_ALIGNED
 #endif
 
-static unsigned char netbuf[UTLS_NETBUF_SIZE] PAGE_ALIGNED;
-static unsigned char stage[UTLS_STAGE_SIZE] PAGE_ALIGNED;
-static unsigned char plainin[UTLS_PLAIN_SIZE] PAGE_ALIGNED;
-static unsigned char plainout[UTLS_PLAIN_SIZE] PAGE_ALIGNED;
+static unsigned char net_buffer[UTLS_NETBUF_SIZE] PAGE_ALIGNED;
+static unsigned char stage_buffer[UTLS_STAGE_SIZE] PAGE_ALIGNED;
+static unsigned char plainin_buffer[UTLS_PLAIN_SIZE] PAGE_ALIGNED;
+static unsigned char plainout_buffer[UTLS_PLAIN_SIZE] PAGE_ALIGNED;
+
+static void span_init (span *s, unsigned char *data, size_t size)
+{
+  s->data = data;
+  s->size = size;
+  s->start = s->end = s->high = 0;
+}
+
+static size_t span_len (span const *s) { return s->end - s->start; }
+static size_t span_room (span const *s) { return s->size - s->end; }
+static int span_empty (span const *s) { return s->start == s->end; }
+static unsigned char *span_head (span const *s) { return s->data + s->start; }
+static unsigned char *span_tail (span const *s) { return s->data + s->end; }
+static void span_clear (span *s) { s->start = s->end = 0; }
+
+/* n bytes were taken from the head. */
+static void span_take (span *s, size_t n)
+{
+  s->start += n;
+  if (s->start == s->end) span_clear(s);
+}
+
+/* n bytes were put at the tail. */
+static void span_put (span *s, size_t n)
+{
+  s->end += n;
+  if (s->end > s->high) s->high = s->end;
+}
 
 static void fd_close_set (int *fd)
 {
@@ -103,25 +179,26 @@ static void fd_close_set (int *fd)
   *fd = -1;
 }
 
-/* Records an error and marks the connection failed. First error wins. */
+static int failed (loop_state const *st)
+{
+  return st->outcome == OUTCOME_TLS_ERROR || st->outcome == OUTCOME_SYS_ERROR;
+}
+
+/* Records an error and ends the loop. Only the first failure counts. */
 static void fail_tls (loop_state *st, int err)
 {
-  if (!st->failed)
-  {
-    st->e->err = err;
-    st->e->err_after_handshake = st->e->handshake_done;
-  }
-  st->failed = 1;
+  if (st->outcome != OUTCOME_RUNNING) return;
+  st->e->err = err;
+  st->e->err_after_handshake = st->e->handshake_done;
+  st->outcome = OUTCOME_TLS_ERROR;
 }
 
 static void fail_sys (loop_state *st, char const *what)
 {
-  if (!st->failed)
-  {
-    st->e->sys_errno = errno;
-    st->e->sys_what = what;
-  }
-  st->failed = 2;
+  if (st->outcome != OUTCOME_RUNNING) return;
+  st->e->sys_errno = errno;
+  st->e->sys_what = what;
+  st->outcome = OUTCOME_SYS_ERROR;
 }
 
 /*
@@ -140,33 +217,31 @@ static void pump (loop_state *st)
     size_t len;
     progress = 0;
     buf = br_ssl_engine_sendrec_buf(eng, &len);
-    if (buf && st->stage_end < UTLS_STAGE_SIZE)
+    if (buf && span_room(&st->stage))
     {
-      if (len > UTLS_STAGE_SIZE - st->stage_end) len = UTLS_STAGE_SIZE - st->stage_end;
-      memcpy(stage + st->stage_end, buf, len);
-      st->stage_end += len;
-      if (st->stage_end > st->stage_high) st->stage_high = st->stage_end;
+      if (len > span_room(&st->stage)) len = span_room(&st->stage);
+      memcpy(span_tail(&st->stage), buf, len);
+      span_put(&st->stage, len);
       br_ssl_engine_sendrec_ack(eng, len);
       progress = 1;
     }
     /* Nothing after the peer's Finished is decrypted before
        handshake_check has run on_handshake: records that came in the
-       same read wait in netbuf. */
-    if (st->net_start < st->net_end
+       same read wait in the net buffer. */
+    if (!span_empty(&st->net)
      && (st->e->handshake_done || !(br_ssl_engine_current_state(eng) & (BR_SSL_SENDAPP | BR_SSL_RECVAPP))))
     {
       buf = br_ssl_engine_recvrec_buf(eng, &len);
       if (buf)
       {
-        if (len > st->net_end - st->net_start) len = st->net_end - st->net_start;
-        memcpy(buf, netbuf + st->net_start, len);
-        st->net_start += len;
-        if (st->net_start == st->net_end) st->net_start = st->net_end = 0;
+        if (len > span_len(&st->net)) len = span_len(&st->net);
+        memcpy(buf, span_head(&st->net), len);
+        span_take(&st->net, len);
         br_ssl_engine_recvrec_ack(eng, len);
         progress = 1;
       }
     }
-    if (st->e->fds.app_out < 0)
+    if (st->down == DOWN_DELIVERED)
     {
       buf = br_ssl_engine_recvapp_buf(eng, &len);
       if (buf)
@@ -178,55 +253,53 @@ static void pump (loop_state *st)
   }
 }
 
+/* Only a closing alert was left to send, and the peer is gone: the
+   connection ended, it did not fail. */
+static int goodbye_only (loop_state const *st)
+{
+  unsigned int state = br_ssl_engine_current_state(st->eng);
+  return ((state & BR_SSL_CLOSED) && !br_ssl_engine_last_error(st->eng)) || st->close_notify_sent;
+}
+
 static void net_write (loop_state *st)
 {
-  ssize_t r = fd_write(st->e->fds.net_out, (char const *)stage + st->stage_start, st->stage_end - st->stage_start);
+  ssize_t r = fd_write(st->e->fds.net_out, (char const *)span_head(&st->stage), span_len(&st->stage));
   if (r < 0)
   {
-    unsigned int state = br_ssl_engine_current_state(st->eng);
     if (error_isagain(errno)) return;
-    /* Only a closing alert was left to send, and the peer is gone: the
-       connection ended, it did not fail. */
-    if (((state & BR_SSL_CLOSED) && !br_ssl_engine_last_error(st->eng))
-     || (st->close_sent && st->e->fds.app_in < 0))
-    {
-      st->stage_start = st->stage_end = 0;
-      return;
-    }
-    fail_sys(st, "write to network");
+    if (goodbye_only(st)) span_clear(&st->stage);
+    else fail_sys(st, "write to network");
     return;
   }
-  st->stage_start += r;
-  if (st->stage_start == st->stage_end) st->stage_start = st->stage_end = 0;
+  span_take(&st->stage, r);
   /* Progress: the peer reads. The deadline starts again from now. */
   st->write_armed = 0;
 }
 
 static void net_read (loop_state *st)
 {
+  span *net = &st->net;
   ssize_t r;
-  if (st->net_start && st->net_end == UTLS_NETBUF_SIZE)
+  if (net->start && !span_room(net))
   {
-    memmove(netbuf, netbuf + st->net_start, st->net_end - st->net_start);
-    st->net_end -= st->net_start;
-    st->net_start = 0;
+    memmove(net->data, span_head(net), span_len(net));
+    net->end -= net->start;
+    net->start = 0;
   }
-  r = fd_read(st->e->fds.net_in, (char *)netbuf + st->net_end, UTLS_NETBUF_SIZE - st->net_end);
+  r = fd_read(st->e->fds.net_in, (char *)span_tail(net), span_room(net));
   if (r < 0)
   {
-    if (error_isagain(errno)) return;
-    fail_sys(st, "read from network");
+    if (!error_isagain(errno)) fail_sys(st, "read from network");
     return;
   }
-  if (!r) { st->net_in_eof = 1; return; }
-  if (!st->e->bytes_from_net && r)
+  if (!r) { st->net_eof = 1; return; }
+  if (!st->e->bytes_from_net)
   {
-    st->e->first_byte = netbuf[st->net_end];
-    if (st->e->on_first_input) (*st->e->on_first_input)(netbuf + st->net_end, r);
+    st->e->first_byte = *span_tail(net);
+    if (st->e->on_first_input) (*st->e->on_first_input)(span_tail(net), r);
   }
   st->e->bytes_from_net += r;
-  st->net_end += r;
-  if (st->net_end > st->net_high) st->net_high = st->net_end;
+  span_put(net, r);
 }
 
 /* The network reported an error while we had no room to read: take it. */
@@ -239,17 +312,40 @@ static void net_error (loop_state *st)
   fail_sys(st, "read from network");
 }
 
+/* Down is over for the application: its input is closed. */
+static void app_output_close (loop_state *st)
+{
+  fd_close_set(&st->e->fds.app_out);
+  st->down = DOWN_DELIVERED;
+}
+
 /* The application stopped reading: what it did not take is dropped,
    which is what a closed pipe means. Not a connection failure. */
 static void app_gone (loop_state *st)
 {
-  fd_close_set(&st->e->fds.app_out);
-  st->out_start = st->out_end = 0;
+  app_output_close(st);
+  span_clear(&st->plainout);
 }
 
-/* Writes decrypted data until the pipe is full or nothing is left. While
-   another record waits in netbuf behind the current one, the current one
-   is moved to plainout, so that up to four records leave per writev(2). */
+/* While another record waits in the net buffer behind the one just
+   decrypted, moves the decrypted one to plainout, so that they leave
+   together. Returns what is left in the engine (*len bytes), or 0. */
+static unsigned char *gather_plain (loop_state *st, size_t *len)
+{
+  unsigned char *buf = br_ssl_engine_recvapp_buf(st->eng, len);
+  while (buf && !span_empty(&st->net) && span_room(&st->plainout) >= *len)
+  {
+    memcpy(span_tail(&st->plainout), buf, *len);
+    span_put(&st->plainout, *len);
+    br_ssl_engine_recvapp_ack(st->eng, *len);
+    pump(st);
+    buf = br_ssl_engine_recvapp_buf(st->eng, len);
+  }
+  return buf;
+}
+
+/* Writes decrypted data until the pipe is full or nothing is left, up
+   to four records per writev(2) (gather_plain). */
 static void app_write (loop_state *st)
 {
   unsigned int i = 0;
@@ -259,23 +355,14 @@ static void app_write (loop_state *st)
   {
     struct iovec v[2];
     unsigned int n = 0;
-    size_t len = 0, total = 0, w;
-    unsigned char *buf = br_ssl_engine_recvapp_buf(st->eng, &len);
+    size_t len = 0, total = 0, gathered;
+    unsigned char *buf = gather_plain(st, &len);
     ssize_t r;
-    while (buf && st->net_start < st->net_end && UTLS_PLAIN_SIZE - st->out_end >= len)
+    if (!span_empty(&st->plainout))
     {
-      memcpy(plainout + st->out_end, buf, len);
-      st->out_end += len;
-      if (st->out_end > st->out_high) st->out_high = st->out_end;
-      br_ssl_engine_recvapp_ack(st->eng, len);
-      pump(st);
-      buf = br_ssl_engine_recvapp_buf(st->eng, &len);
-    }
-    if (st->out_start < st->out_end)
-    {
-      v[n].iov_base = plainout + st->out_start;
-      v[n++].iov_len = st->out_end - st->out_start;
-      total += st->out_end - st->out_start;
+      v[n].iov_base = span_head(&st->plainout);
+      v[n++].iov_len = span_len(&st->plainout);
+      total += span_len(&st->plainout);
     }
     if (buf)
     {
@@ -291,16 +378,9 @@ static void app_write (loop_state *st)
       return;
     }
     st->e->bytes_to_app += r;
-    w = r;
-    if (st->out_start < st->out_end)
-    {
-      size_t k = st->out_end - st->out_start;
-      if (k > w) k = w;
-      st->out_start += k;
-      w -= k;
-      if (st->out_start == st->out_end) st->out_start = st->out_end = 0;
-    }
-    if (w) br_ssl_engine_recvapp_ack(st->eng, w);
+    gathered = span_len(&st->plainout) < (size_t)r ? span_len(&st->plainout) : (size_t)r;
+    span_take(&st->plainout, gathered);
+    if ((size_t)r > gathered) br_ssl_engine_recvapp_ack(st->eng, r - gathered);
     if ((size_t)r < total) return;
     pump(st);
   }
@@ -310,23 +390,37 @@ static void app_write (loop_state *st)
    flushes the last record when the read that filled plainin was short. */
 static void feed_plain (loop_state *st)
 {
-  while (st->in_start < st->in_end)
+  while (!span_empty(&st->plainin))
   {
     size_t len;
     unsigned char *buf = br_ssl_engine_sendapp_buf(st->eng, &len);
     if (!buf) return;
-    if (len > st->in_end - st->in_start) len = st->in_end - st->in_start;
-    memcpy(buf, plainin + st->in_start, len);
+    if (len > span_len(&st->plainin)) len = span_len(&st->plainin);
+    memcpy(buf, span_head(&st->plainin), len);
     br_ssl_engine_sendapp_ack(st->eng, len);
-    st->in_start += len;
+    span_take(&st->plainin, len);
     pump(st);
   }
-  st->in_start = st->in_end = 0;
-  if (st->in_flush)
+  if (st->plainin_flush)
   {
     br_ssl_engine_flush(st->eng, 0);
-    st->in_flush = 0;
+    st->plainin_flush = 0;
   }
+}
+
+/* A readv(2) filled the engine's record buffer (len bytes) and put
+   behind bytes in plainin: feeds them to the engine. Returns 1 when
+   app_read must stop: plaintext is left (no room), or the read was
+   short. */
+static int plain_behind (loop_state *st, size_t len, size_t behind)
+{
+  br_ssl_engine_sendapp_ack(st->eng, len);
+  pump(st);
+  span_clear(&st->plainin);
+  span_put(&st->plainin, behind);
+  st->plainin_flush = behind < st->plainin.size;
+  feed_plain(st);
+  return !span_empty(&st->plainin) || behind < st->plainin.size;
 }
 
 /* Reads plaintext from the application: one readv(2) into the engine's
@@ -334,7 +428,7 @@ static void feed_plain (loop_state *st)
 static void app_read (loop_state *st)
 {
   unsigned int i = 0;
-  for (; i < 4 && st->in_start == st->in_end; i++)
+  for (; i < 4 && span_empty(&st->plainin); i++)
   {
     struct iovec v[2];
     size_t len;
@@ -343,37 +437,30 @@ static void app_read (loop_state *st)
     if (!buf) break;
     v[0].iov_base = buf;
     v[0].iov_len = len;
-    v[1].iov_base = plainin;
-    v[1].iov_len = UTLS_PLAIN_SIZE;
+    v[1].iov_base = st->plainin.data;
+    v[1].iov_len = st->plainin.size;
     r = fd_readv(st->e->fds.app_in, v, 2);
     if (r <= 0)
     {
-      if (r < 0 && error_isagain(errno)) { br_ssl_engine_flush(st->eng, 0); break; }
       /* EOF, or a read error that means the same thing for a pipe. */
-      fd_close_set(&st->e->fds.app_in);
+      if (!r || !error_isagain(errno)) fd_close_set(&st->e->fds.app_in);
       br_ssl_engine_flush(st->eng, 0);
       break;
     }
     st->e->bytes_to_net += r;
-    if ((size_t)r <= len)
+    if ((size_t)r < len)
     {
       br_ssl_engine_sendapp_ack(st->eng, r);
-      if ((size_t)r < len) { br_ssl_engine_flush(st->eng, 0); break; }
-      pump(st);
+      br_ssl_engine_flush(st->eng, 0);
+      break;
     }
-    else
+    if ((size_t)r == len)
     {
-      br_ssl_engine_sendapp_ack(st->eng, len);
+      br_ssl_engine_sendapp_ack(st->eng, r);
       pump(st);
-      st->in_start = 0;
-      st->in_end = r - len;
-      if (st->in_end > st->in_high) st->in_high = st->in_end;
-      st->in_flush = st->in_end < UTLS_PLAIN_SIZE;
-      feed_plain(st);
-      /* Stop with plaintext left (no room), or after a short read. */
-      if (st->in_start < st->in_end || (size_t)r < len + UTLS_PLAIN_SIZE) break;
     }
-    if (UTLS_STAGE_SIZE - st->stage_end < BR_SSL_BUFSIZE_OUTPUT) break;
+    else if (plain_behind(st, len, r - len)) break;
+    if (span_room(&st->stage) < BR_SSL_BUFSIZE_OUTPUT) break;
   }
 }
 
@@ -392,101 +479,134 @@ static int eof_complaint (int err)
 }
 
 /*
- * The session is closed. A fatal alert is a failure, except a complaint
+ * The session is closed: the peer's data is over, and so is the
+ * application's (what is staged still leaves: ends). A fatal alert is a failure, except a complaint
  * about our own end of data (eof_complaint). Any other alert then
  * (bad_record_mac, decrypt_error...) says that what we sent did not
  * arrive intact: a failure, not an end. A peer close_notify while the
  * application still had data to send cuts that data off: TLS 1.2 (and
- * BearSSL) cannot send after it.
+ * BearSSL) cannot send after it. Runs at every round while closed.
  */
-static int closed (loop_state *st)
+static void session_closed (loop_state *st)
 {
   utls_engine *e = st->e;
   int err = br_ssl_engine_last_error(st->eng);
-  if (eof_complaint(err) && st->net_out_shut && !st->close_sent)
+  if (eof_complaint(err) && st->up == UP_SHUT && !st->close_notify_sent)
     e->peer_alert_after_eof = err - BR_ERR_RECV_FATAL_ALERT;
   else if (err) fail_tls(st, err);
-  else if (!st->close_sent)
+  else if (!st->close_notify_sent)
   {
     e->peer_close_notify = 1;
-    if (e->fds.app_in >= 0 || st->in_start < st->in_end)
+    if (e->fds.app_in >= 0 || !span_empty(&st->plainin))
     {
       int waiting = 0;
       e->app_output_cut = 1;
       /* What the application wrote and will never reach the peer: read
          into plainin, or still in the pipe. Counted, to be reported. */
       if (e->fds.app_in >= 0 && ioctl(e->fds.app_in, FIONREAD, &waiting) < 0) waiting = 0;
-      e->app_bytes_discarded = (st->in_end - st->in_start) + (waiting > 0 ? (uint64_t)waiting : 0);
+      e->app_bytes_discarded = span_len(&st->plainin) + (waiting > 0 ? (uint64_t)waiting : 0);
     }
   }
   fd_close_set(&e->fds.app_in);
   /* Read from the application but never sent: not counted as sent. */
-  e->bytes_to_net -= st->in_end - st->in_start;
-  st->in_start = st->in_end = 0;
-  /* A failure: finish() closes the application's input, after truncated(). */
-  if (st->failed) return 1;
-  /* Decrypted data still in plainout is the peer's: deliver it first. */
-  if (st->out_start == st->out_end) fd_close_set(&e->fds.app_out);
-  return e->fds.app_out < 0 && st->stage_start == st->stage_end;
+  e->bytes_to_net -= span_len(&st->plainin);
+  span_clear(&st->plainin);
+  if (st->down == DOWN_OPEN) st->down = DOWN_PEER_EOF;
+  st->up = UP_SHUT;
 }
 
-/* Applies end-of-stream rules. Returns 1 when the loop is over, -1 when
-   the engine has work to do before the next poll, 0 otherwise. */
-static int check_ends (loop_state *st, unsigned int state)
+/* The peer's TCP stream ended, and all it sent is in the engine. Before
+   the handshake, or under -J, that is a failure. Runs at every round
+   after the EOF, even once the application is gone. */
+static void peer_eof (loop_state *st)
 {
   utls_engine *e = st->e;
-  if (state & BR_SSL_CLOSED) return closed(st);
-  if (st->net_in_eof && st->net_start == st->net_end)
-  {
-    if (!e->handshake_done) { fail_tls(st, UTLS_ERR_PEEREOF); return 1; }
-    e->peer_eof = 1;
-    if (e->options & UTLS_OPT_STRICT_EOF) { fail_tls(st, UTLS_ERR_PEEREOF); return 1; }
-    if (!(state & BR_SSL_RECVAPP) && st->out_start == st->out_end) fd_close_set(&e->fds.app_out);
-  }
-  if (e->fds.app_in < 0 && st->in_start == st->in_end && !st->net_out_shut && !(state & BR_SSL_SENDREC) && st->stage_start == st->stage_end)
-  {
-    if ((e->options & UTLS_OPT_CLOSE_NOTIFY) && !st->close_sent && e->handshake_done)
-    {
-      /* The close_notify goes out through the normal path; shut down once it is sent. */
-      br_ssl_engine_close(st->eng);
-      /* BearSSL puts the alert in the output buffer but only closes the
-         record on the next engine event: force it out now. */
-      br_ssl_engine_flush(st->eng, 0);
-      st->close_sent = 1;
-      return -1;
-    }
-    shutdown(e->fds.net_out, SHUT_WR);
-    st->net_out_shut = 1;
-  }
-  return e->fds.app_out < 0 && e->fds.app_in < 0 && st->net_out_shut;
+  if (!e->handshake_done) { fail_tls(st, UTLS_ERR_PEEREOF); return; }
+  e->peer_eof = 1;
+  if (e->options & UTLS_OPT_STRICT_EOF) { fail_tls(st, UTLS_ERR_PEEREOF); return; }
+  if (st->down == DOWN_OPEN) st->down = DOWN_PEER_EOF;
 }
 
-/* Fills the poll set from the engine state. Returns the number of entries. */
-static unsigned int want (loop_state *st, unsigned int state, iopause_fd *x, int *idx)
+/*
+ * Up ends once the application's EOF has been read and all it sent has
+ * left: with -S after the handshake, close_notify is queued first, then
+ * the network's write side is shut down when it has left too. Returns 1
+ * when the engine has the close_notify to send before the next poll.
+ */
+static int up_end (loop_state *st, unsigned int state)
 {
-  utls_fds *fds = &st->e->fds;
-  unsigned int n = 0;
-  idx[0] = idx[1] = idx[2] = idx[3] = -1;
-  if (!st->net_in_eof && (st->net_end < UTLS_NETBUF_SIZE || !st->net_hup))
+  utls_engine *e = st->e;
+  if (st->up == UP_SHUT || e->fds.app_in >= 0 || !span_empty(&st->plainin)
+   || (state & BR_SSL_SENDREC) || !span_empty(&st->stage)) return 0;
+  if (st->up == UP_OPEN && (e->options & UTLS_OPT_CLOSE_NOTIFY) && e->handshake_done)
   {
-    /* Polled even when full, to learn of a reset while the application
-       is not reading: it would otherwise keep us waiting for ever. */
-    x[n].fd = fds->net_in; x[n].events = st->net_end < UTLS_NETBUF_SIZE ? IOPAUSE_READ : 0; idx[0] = n++;
+    br_ssl_engine_close(st->eng);
+    /* BearSSL puts the alert in the output buffer but only closes the
+       record on the next engine event: force it out now. */
+    br_ssl_engine_flush(st->eng, 0);
+    st->up = UP_CLOSE_NOTIFY;
+    st->close_notify_sent = 1;
+    return 1;
   }
-  if (st->stage_start < st->stage_end)
+  shutdown(e->fds.net_out, SHUT_WR);
+  st->up = UP_SHUT;
+  return 0;
+}
+
+/*
+ * The one place where the directions move towards their ends, and
+ * where the loop is found over (st->outcome). Returns 1 when the engine
+ * has work to do before the next poll, 0 otherwise.
+ */
+static int ends (loop_state *st, unsigned int state)
+{
+  int again = 0;
+  if (state & BR_SSL_CLOSED) session_closed(st);
+  else
   {
-    x[n].fd = fds->net_out; x[n].events = IOPAUSE_WRITE; idx[1] = n++;
+    if (st->net_eof && span_empty(&st->net)) peer_eof(st);
+    if (st->outcome == OUTCOME_RUNNING) again = up_end(st, state);
   }
-  if (fds->app_in >= 0 && (state & BR_SSL_SENDAPP) && st->in_start == st->in_end && UTLS_STAGE_SIZE - st->stage_end >= BR_SSL_BUFSIZE_OUTPUT)
-  {
-    x[n].fd = fds->app_in; x[n].events = IOPAUSE_READ; idx[2] = n++;
-  }
-  if (fds->app_out >= 0)
-  {
-    /* Polled even with nothing to write, to learn early that the reader is gone. */
-    x[n].fd = fds->app_out; x[n].events = (state & BR_SSL_RECVAPP) || st->out_start < st->out_end ? IOPAUSE_WRITE : 0; idx[3] = n++;
-  }
-  return n;
+  if (st->outcome != OUTCOME_RUNNING) return 0;
+  /* Decrypted data still in the engine or in plainout is the peer's:
+     it is delivered first. */
+  if (st->down == DOWN_PEER_EOF && !(state & BR_SSL_RECVAPP) && span_empty(&st->plainout))
+    app_output_close(st);
+  /* Once the session is closed, its last records (our answer to the
+     peer's close_notify, an alert) leave before the end. */
+  if (st->down == DOWN_DELIVERED && st->up == UP_SHUT
+   && (!(state & BR_SSL_CLOSED) || span_empty(&st->stage)))
+    st->outcome = OUTCOME_ENDED;
+  return again;
+}
+
+static iopause_fd *poll_add (pollset *p, int fd, short events)
+{
+  iopause_fd *x = p->entries + p->count++;
+  x->fd = fd;
+  x->events = events;
+  x->revents = 0;
+  return x;
+}
+
+/* Fills the poll set from the engine state. */
+static void poll_fill (loop_state const *st, unsigned int state, pollset *p)
+{
+  utls_fds const *fds = &st->e->fds;
+  p->count = 0;
+  p->net_in = p->net_out = p->app_in = p->app_out = 0;
+  /* Polled even when full, to learn of a reset while the application
+     is not reading: it would otherwise keep us waiting for ever. */
+  if (!st->net_eof && (span_room(&st->net) || !st->net_hup))
+    p->net_in = poll_add(p, fds->net_in, span_room(&st->net) ? IOPAUSE_READ : 0);
+  if (!span_empty(&st->stage))
+    p->net_out = poll_add(p, fds->net_out, IOPAUSE_WRITE);
+  if (fds->app_in >= 0 && (state & BR_SSL_SENDAPP) && span_empty(&st->plainin)
+   && span_room(&st->stage) >= BR_SSL_BUFSIZE_OUTPUT)
+    p->app_in = poll_add(p, fds->app_in, IOPAUSE_READ);
+  /* Polled even with nothing to write, to learn early that the reader is gone. */
+  if (st->down != DOWN_DELIVERED)
+    p->app_out = poll_add(p, fds->app_out, (state & BR_SSL_RECVAPP) || !span_empty(&st->plainout) ? IOPAUSE_WRITE : 0);
 }
 
 /*
@@ -528,7 +648,7 @@ static int send_queue (int fd)
 /* Arms the write deadline when records start to wait, disarms it when none do. */
 static void write_watch (loop_state *st)
 {
-  if (st->stage_start == st->stage_end) st->write_armed = 0;
+  if (span_empty(&st->stage)) st->write_armed = 0;
   else if (!st->write_armed)
   {
     deadline_in(&st->write_deadline, st->e->write_timeout);
@@ -591,7 +711,7 @@ static int handshake_check (loop_state *st, unsigned int state)
  * MADV_DONTNEED makes the pages zero-fill-on-demand again; where it does
  * not exist or fails, nothing is lost but the saving.
  */
-static void release_range (unsigned char *p, size_t *high, size_t size)
+static void span_release (span *s)
 {
 #ifdef MADV_DONTNEED
   static uintptr_t mask = 0;
@@ -603,15 +723,15 @@ static void release_range (unsigned char *p, size_t *high, size_t size)
   }
   if (mask == ~(uintptr_t)0) return;
   /* Whole pages inside the buffer only, whatever the page size. */
-  start = ((uintptr_t)p + mask) & ~mask;
-  end = ((uintptr_t)p + *high + mask) & ~mask;
-  limit = ((uintptr_t)p + size) & ~mask;
+  start = ((uintptr_t)s->data + mask) & ~mask;
+  end = ((uintptr_t)s->data + s->high + mask) & ~mask;
+  limit = ((uintptr_t)s->data + s->size) & ~mask;
   if (end > limit) end = limit;
   if (end <= start || madvise((void *)start, end - start, MADV_DONTNEED) < 0) return;
   /* Zero-filled now: nothing left for finish() to wipe, if all went. */
-  if (start == (uintptr_t)p && end >= (uintptr_t)p + *high) *high = 0;
+  if (start == (uintptr_t)s->data && end >= (uintptr_t)s->data + s->high) s->high = 0;
 #else
-  (void)p; (void)high; (void)size;
+  (void)s;
 #endif
 }
 
@@ -620,77 +740,93 @@ static void release_range (unsigned char *p, size_t *high, size_t size)
 static int idle (loop_state const *st, unsigned int state)
 {
   return st->e->handshake_done && !(state & BR_SSL_RECVAPP)
-    && st->net_start == st->net_end && st->stage_start == st->stage_end
-    && st->in_start == st->in_end && st->out_start == st->out_end;
+    && span_empty(&st->net) && span_empty(&st->stage)
+    && span_empty(&st->plainin) && span_empty(&st->plainout);
 }
 
 static void idle_release (loop_state *st)
 {
-  release_range(netbuf, &st->net_high, UTLS_NETBUF_SIZE);
-  release_range(stage, &st->stage_high, UTLS_STAGE_SIZE);
-  release_range(plainin, &st->in_high, UTLS_PLAIN_SIZE);
-  release_range(plainout, &st->out_high, UTLS_PLAIN_SIZE);
+  span_release(&st->net);
+  span_release(&st->stage);
+  span_release(&st->plainin);
+  span_release(&st->plainout);
   st->busy = 0;
 }
 
-/* One poll round and the I/O it allows, in the fixed order of STYLE.md;
-   what a fill step produced is flushed at once, without waiting for a poll. */
-static void io_round (loop_state *st, unsigned int state)
+/*
+ * An idle connection waits at most UTLS_IDLE_RELEASE ms, then gives its
+ * buffers back and waits for real: one extra wake-up per idle period,
+ * none in bulk. Returns 1 when it gave them back (nothing happened),
+ * else 0 and iopause's answer in *r.
+ */
+static int idle_wait (loop_state *st, pollset *p, tain const *deadline, int *r)
 {
-  iopause_fd x[4];
-  int idx[4];
-  unsigned int n = want(st, state, x, idx);
-  int r;
-  tain deadline;
-  if (!n) { fail_tls(st, BR_ERR_BAD_STATE); return; }
-  write_watch(st);
-  earliest(st, &deadline);
-  if (st->busy && idle(st, state))
+  tain d;
+  tain_from_millisecs(&d, UTLS_IDLE_RELEASE);
+  tain_add_g(&d, &d);
+  if (tain_less(deadline, &d)) d = *deadline;
+  *r = iopause_g(p->entries, p->count, &d);
+  if (*r || !tain_less(&d, deadline)) return 0;
+  idle_release(st);
+  return 1;
+}
+
+/* Handles readiness in the fixed order of STYLE.md; what a fill step
+   produced is flushed at once, without waiting for a poll. */
+static void io_handle (loop_state *st, pollset const *p)
+{
+  if (p->app_out && p->app_out->revents)
   {
-    /* Wait at most UTLS_IDLE_RELEASE ms, then give the buffers back and
-       wait for real: one extra wake-up per idle period, none in bulk. */
-    tain d;
-    tain_from_millisecs(&d, UTLS_IDLE_RELEASE);
-    tain_add_g(&d, &d);
-    if (tain_less(&deadline, &d)) d = deadline;
-    r = iopause_g(x, n, &d);
-    if (!r && tain_less(&d, &deadline)) { idle_release(st); return; }
+    if (p->app_out->revents & IOPAUSE_WRITE) app_write(st);
+    else if (p->app_out->revents & IOPAUSE_EXCEPT) app_gone(st);
   }
-  else r = iopause_g(x, n, &deadline);
-  if (r < 0) { fail_sys(st, "iopause"); return; }
-  deadlines_check(st);
-  if (st->failed || !r) return;
-  st->busy = 1;
-  if (idx[3] >= 0 && x[idx[3]].revents)
-  {
-    if (x[idx[3]].revents & IOPAUSE_WRITE) app_write(st);
-    else if (x[idx[3]].revents & IOPAUSE_EXCEPT) app_gone(st);
-  }
-  if (idx[1] >= 0 && x[idx[1]].revents) net_write(st);
-  if (st->failed) return;
-  if (idx[2] >= 0 && x[idx[2]].revents)
+  if (p->net_out && p->net_out->revents) net_write(st);
+  if (st->outcome != OUTCOME_RUNNING) return;
+  if (p->app_in && p->app_in->revents)
   {
     app_read(st);
     /* Records just staged usually fit in the socket buffer: try now
        rather than after another poll. EAGAIN only means "poll first". */
-    if (st->stage_start < st->stage_end) net_write(st);
-    if (st->failed) return;
+    if (!span_empty(&st->stage)) net_write(st);
+    if (st->outcome != OUTCOME_RUNNING) return;
   }
-  if (idx[0] >= 0 && x[idx[0]].revents)
+  if (p->net_in && p->net_in->revents)
   {
-    if (x[idx[0]].events)
+    if (p->net_in->events)
     {
       net_read(st);
       /* The same for decrypted data and the pipe to the application. */
-      if (!st->failed && st->e->fds.app_out >= 0)
+      if (st->outcome == OUTCOME_RUNNING && st->down != DOWN_DELIVERED)
       {
         pump(st);
         app_write(st);
       }
     }
-    else if (x[idx[0]].revents & POLLERR) net_error(st);
+    else if (p->net_in->revents & POLLERR) net_error(st);
     else st->net_hup = 1;  /* hung up, data may remain: read it when there is room */
   }
+}
+
+/* One poll round and the I/O it allows. */
+static void io_round (loop_state *st, unsigned int state)
+{
+  pollset p;
+  tain deadline;
+  int r;
+  poll_fill(st, state, &p);
+  if (!p.count) { fail_tls(st, BR_ERR_BAD_STATE); return; }
+  write_watch(st);
+  earliest(st, &deadline);
+  if (st->busy && idle(st, state))
+  {
+    if (idle_wait(st, &p, &deadline, &r)) return;
+  }
+  else r = iopause_g(p.entries, p.count, &deadline);
+  if (r < 0) { fail_sys(st, "iopause"); return; }
+  deadlines_check(st);
+  if (st->outcome != OUTCOME_RUNNING || !r) return;
+  st->busy = 1;
+  io_handle(st, &p);
 }
 
 static void set_nodelay (int fd)
@@ -712,7 +848,7 @@ static void truncated (loop_state *st)
 {
   utls_engine *e = st->e;
   siginfo_t info = { .si_pid = 0 };
-  if (!st->failed || !e->handshake_done || !(e->options & UTLS_OPT_STRICT_EOF) || e->app_pid <= 0 || e->fds.app_out < 0) return;
+  if (!failed(st) || !e->handshake_done || !(e->options & UTLS_OPT_STRICT_EOF) || e->app_pid <= 0 || st->down == DOWN_DELIVERED) return;
   /* Already gone (not reaped yet): it never saw an EOF from us. */
   if (!waitid(P_PID, e->app_pid, &info, WEXITED | WNOHANG | WNOWAIT) && info.si_pid == e->app_pid) return;
   if (kill(e->app_pid, SIGTERM) == 0) e->app_signalled = 1;
@@ -726,52 +862,64 @@ static void finish (loop_state *st)
   utls_fds *fds = &st->e->fds;
   truncated(st);
   /* A fatal alert may still be staged: give it one chance to leave. */
-  if (st->stage_start < st->stage_end && st->failed != 2)
-    fd_write(fds->net_out, (char const *)stage + st->stage_start, st->stage_end - st->stage_start);
+  if (!span_empty(&st->stage) && st->outcome != OUTCOME_SYS_ERROR)
+    fd_write(fds->net_out, (char const *)span_head(&st->stage), span_len(&st->stage));
   fd_close_set(&fds->app_in);
   fd_close_set(&fds->app_out);
   if (fds->net_out != fds->net_in) fd_close_set(&fds->net_out);
   fd_close_set(&fds->net_in);
   fds->net_out = -1;
   /* Only what was used: pages an idle connection never touched stay untouched. */
-  byte_zzero((char *)netbuf, st->net_high);
-  byte_zzero((char *)stage, st->stage_high);
-  byte_zzero((char *)plainin, st->in_high);
-  byte_zzero((char *)plainout, st->out_high);
+  byte_zzero((char *)st->net.data, st->net.high);
+  byte_zzero((char *)st->stage.data, st->stage.high);
+  byte_zzero((char *)st->plainin.data, st->plainin.high);
+  byte_zzero((char *)st->plainout.data, st->plainout.high);
+}
+
+static void loop_init (loop_state *st, utls_engine *e)
+{
+  memset(st, 0, sizeof *st);
+  st->e = e;
+  st->eng = e->eng;
+  span_init(&st->net, net_buffer, sizeof net_buffer);
+  span_init(&st->stage, stage_buffer, sizeof stage_buffer);
+  span_init(&st->plainin, plainin_buffer, sizeof plainin_buffer);
+  span_init(&st->plainout, plainout_buffer, sizeof plainout_buffer);
+  st->outcome = OUTCOME_RUNNING;
+  st->up = UP_OPEN;
+  st->down = e->fds.app_out < 0 ? DOWN_DELIVERED : DOWN_OPEN;
+  deadline_in(&st->handshake_deadline, e->handshake_timeout);
+  st->idle_deadline = tain_infinite;
 }
 
 int utls_engine_run (utls_engine *e)
 {
-  loop_state st = { .e = e, .eng = e->eng };
+  loop_state st;
   utls_fds *fds = &e->fds;
-  int r;
   ndelay_on(fds->net_in);
   ndelay_on(fds->net_out);
   ndelay_on(fds->app_in);
   ndelay_on(fds->app_out);
   set_nodelay(fds->net_out);
   tain_now_set_stopwatch_g();
-  deadline_in(&st.handshake_deadline, e->handshake_timeout);
-  st.idle_deadline = tain_infinite;
+  loop_init(&st, e);
 
   for (;;)
   {
     uint64_t moved = e->bytes_to_app + e->bytes_to_net;
     unsigned int state;
-    if (st.in_start < st.in_end) feed_plain(&st);
+    if (!span_empty(&st.plainin)) feed_plain(&st);
     pump(&st);
     state = br_ssl_engine_current_state(e->eng);
-    r = handshake_check(&st, state);
-    if (st.failed) break;
-    if (r) continue;
-    r = check_ends(&st, state);
-    if (r > 0) break;
-    if (r < 0) continue;
+    if (handshake_check(&st, state)) continue;
+    if (st.outcome != OUTCOME_RUNNING) break;
+    if (ends(&st, state)) continue;
+    if (st.outcome != OUTCOME_RUNNING) break;
     io_round(&st, state);
-    if (st.failed) break;
+    if (st.outcome != OUTCOME_RUNNING) break;
     if (e->handshake_done && e->bytes_to_app + e->bytes_to_net != moved)
       deadline_in(&st.idle_deadline, e->idle_timeout);
   }
   finish(&st);
-  return st.failed == 2 ? -1 : st.failed ? 1 : 0;
+  return st.outcome == OUTCOME_SYS_ERROR ? -1 : st.outcome == OUTCOME_TLS_ERROR ? 1 : 0;
 }

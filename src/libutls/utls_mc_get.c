@@ -10,8 +10,6 @@
 
 #include "mc-internal.h"
 
-#define LINE_MAX_MC 256
-
 /*
  * Parses the first line of an answer to "get NAME" (the CRLF excluded).
  * Returns the value's length, -2 for END (a miss), -1 for anything else.
@@ -41,10 +39,14 @@ static ssize_t first_line (char const *line, size_t len, char const *name, size_
   return (ssize_t)bytes;
 }
 
-int utls_mc_get (utls_mc *mc, char const *name, unsigned char *buf, size_t max, size_t *len, tain const *deadline)
+/*
+ * The answer is read into buf, where the value stays: no copy between
+ * the socket and the caller (utlsp_sc_remote_fetch unseals it there).
+ */
+int utlsp_mc_get (utls_mc *mc, char const *name, unsigned char *buf, size_t max, size_t *start, size_t *len, tain const *deadline)
 {
   char cmd[UTLS_MC_NAME_LEN + 8];
-  char in[LINE_MAX_MC + UTLS_MC_VALUE_MAX + 8];
+  char *in = (char *)buf;
   size_t namelen = strlen(name), got = 0, want = 0, hdr = 0;
   ssize_t vlen = -1;
   utls_mc_server *s;
@@ -59,7 +61,7 @@ int utls_mc_get (utls_mc *mc, char const *name, unsigned char *buf, size_t max, 
   for (;;)
   {
     iopause_fd x = { .fd = s->fd, .events = IOPAUSE_READ };
-    ssize_t r = fd_read(s->fd, in + got, sizeof in - got);
+    ssize_t r = fd_read(s->fd, in + got, UTLSP_MC_ANSWER_MAX - got);
     if (!r) return utlsp_mc_drop(mc, s, "the server closed the connection");
     if (r < 0)
     {
@@ -77,7 +79,7 @@ int utls_mc_get (utls_mc *mc, char const *name, unsigned char *buf, size_t max, 
       for (; i + 1 < got; i++) if (in[i] == '\r' && in[i + 1] == '\n') { crlf = in + i; break; }
       if (!crlf)
       {
-        if (got > LINE_MAX_MC) return utlsp_mc_drop(mc, s, "garbage from the server");
+        if (got > UTLSP_MC_LINE_MAX) return utlsp_mc_drop(mc, s, "garbage from the server");
         continue;
       }
       hdr = crlf - in + 2;
@@ -90,8 +92,17 @@ int utls_mc_get (utls_mc *mc, char const *name, unsigned char *buf, size_t max, 
     if (got > want) return utlsp_mc_drop(mc, s, "garbage from the server");
     if (vlen == -2) return 0;
     if (memcmp(in + hdr + vlen, "\r\nEND\r\n", 7)) return utlsp_mc_drop(mc, s, "garbage from the server");
-    memcpy(buf, in + hdr, vlen);
+    *start = hdr;
     *len = vlen;
     return 1;
   }
+}
+
+int utls_mc_get (utls_mc *mc, char const *name, unsigned char *buf, size_t max, size_t *len, tain const *deadline)
+{
+  unsigned char answer[UTLSP_MC_ANSWER_MAX];
+  size_t start;
+  int r = utlsp_mc_get(mc, name, answer, max, &start, len, deadline);
+  if (r > 0) memcpy(buf, answer + start, *len);
+  return r;
 }

@@ -8,6 +8,7 @@
 #include <utls/sesscache.h>
 #include <utls/remote.h>
 #include "sesscache-internal.h"
+#include "mc-internal.h"
 
 /*
  * Session entries in memcached. An entry is serialized (below), sealed
@@ -107,7 +108,8 @@ static void name_for (char *name, utls_sealkey const *k, unsigned int role, unsi
 
 int utlsp_sc_remote_fetch (utls_sesscache *c, unsigned int role, unsigned char const *id, int64_t now, utls_sessentry *out)
 {
-  static unsigned char sealed[UTLS_MC_VALUE_MAX], plain[UTLS_MC_VALUE_MAX];
+  /* The sealed value is opened where memcached's answer was read. */
+  static unsigned char answer[UTLSP_MC_ANSWER_MAX], plain[UTLS_MC_VALUE_MAX];
   utls_sessremote *r = c->remote;
   unsigned int k = 0;
   int ok = 0;
@@ -115,18 +117,18 @@ int utlsp_sc_remote_fetch (utls_sesscache *c, unsigned int role, unsigned char c
   for (; k < r->nkeys && !ok; k++)
   {
     char name[UTLS_MC_NAME_LEN + 1];
-    size_t len;
+    size_t start, len;
     ssize_t n;
     tain d;
     int got;
     name_for(name, r->keys + k, role, id);
     deadline(&d, r->timeout_ms);
-    got = utls_mc_get(&r->mc, name, sealed, sizeof sealed, &len, &d);
+    got = utlsp_mc_get(&r->mc, name, answer, UTLS_MC_VALUE_MAX, &start, &len, &d);
     /* Down, slow or garbage: asking again under the old key would only
        double the wait. */
     if (got < 0) { c->why = r->mc.why; return 0; }
     if (!got) continue;
-    n = utls_unseal(plain, r->keys, r->nkeys, name, sealed, len);
+    n = utls_unseal(plain, r->keys, r->nkeys, name, answer + start, len);
     if (n < 0) { c->why = "an entry that does not open (tampered with, or sealed under another key)"; break; }
     ok = decode(plain, n, role, id, out);
     byte_zzero((char *)plain, n);

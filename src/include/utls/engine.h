@@ -31,15 +31,6 @@ enum utls_engine_opt_e
   UTLS_OPT_CLIENT = 1 << 2,        /* the engine is a client engine */
 };
 
-/* Network input buffer and output staging area sizes (both hold several records). */
-#define UTLS_NETBUF_SIZE 65536
-#define UTLS_STAGE_SIZE (65536 + 4 * 512)
-/* Plaintext batches, each way: three records, behind the engine's own one. */
-#define UTLS_PLAIN_SIZE 49152
-/* After this long without I/O, an established connection returns the
-   pages of its empty buffers to the system (milliseconds). */
-#define UTLS_IDLE_RELEASE 1000
-
 typedef struct utls_engine_s utls_engine;
 
 /*
@@ -89,6 +80,11 @@ struct utls_engine_s
  * return every descriptor of e->fds has been closed. Returns 0 if the
  * connection ended normally, -1 on a system error (e->sys_errno,
  * e->sys_what), or 1 on a TLS error (e->err).
+ *
+ * One call at a time per process: the buffers the loop batches records
+ * and plaintext in (226 KiB) are static, not on the stack and not
+ * allocated. It is not reentrant and not thread-safe; calls one after
+ * the other are fine (each wipes what it used before returning).
  */
 extern int utls_engine_run (utls_engine *e);
 
