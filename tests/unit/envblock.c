@@ -12,17 +12,8 @@
 #include <string.h>
 #include <utls/utls.h>
 
-#define NAME "envblock"
-
-static int failures = 0;
-
-static void fail (char const *what, char const *detail)
-{
-  fprintf(stderr, "%s: FAIL: %s: %s\n", NAME, what, detail);
-  failures++;
-}
-
-#define CHECK(what, cond) do { if (!(cond)) fail(what, #cond); } while (0)
+#define UNIT_NAME "envblock"
+#include "unit.h"
 
 static unsigned char const cert_a[657] =
 {
@@ -161,17 +152,17 @@ static void test_add (void)
   utls_envblock_add(&block, "EMPTY", "");
   utls_envblock_add(&block, "NULL", 0);
   utls_envblock_add(&block, "BB", "two words\nand a line");
-  CHECK("add len", block.len == sizeof(want) - 2);
-  CHECK("finish", utls_envblock_finish(&block) == 1);
-  CHECK("finished block", block.len == sizeof(want) - 1 && !memcmp(block.buf, want, block.len));
-  CHECK("lookup", lookup(&block, "BB") && !strcmp(lookup(&block, "BB"), "two words\nand a line"));
-  CHECK("no empty entry", !lookup(&block, "EMPTY") && !lookup(&block, "NULL"));
+  CHECK(block.len == sizeof(want) - 2, "add len");
+  CHECK(utls_envblock_finish(&block) == 1, "finish");
+  CHECK(block.len == sizeof(want) - 1 && !memcmp(block.buf, want, block.len), "finished block");
+  CHECK(lookup(&block, "BB") && !strcmp(lookup(&block, "BB"), "two words\nand a line"), "lookup");
+  CHECK(!lookup(&block, "EMPTY") && !lookup(&block, "NULL"), "no empty entry");
 }
 
 static void test_empty_block (void)
 {
   utls_envblock block = UTLS_ENVBLOCK_ZERO;
-  CHECK("empty finish", utls_envblock_finish(&block) == 1 && block.len == 1 && !block.buf[0]);
+  CHECK(utls_envblock_finish(&block) == 1 && block.len == 1 && !block.buf[0], "empty finish");
 }
 
 /* An entry that leaves exactly one byte for the final NUL fits; one more byte does not. */
@@ -183,13 +174,13 @@ static void test_boundary (void)
   memset(value, 'x', n);
   value[n] = 0;
   utls_envblock_add(&block, "V", value);
-  CHECK("exact fit", !block.overflow && block.len == UTLS_ENVBLOCK_MAX - 1);
-  CHECK("exact fit finish", utls_envblock_finish(&block) == 1 && block.len == UTLS_ENVBLOCK_MAX);
+  CHECK(!block.overflow && block.len == UTLS_ENVBLOCK_MAX - 1, "exact fit");
+  CHECK(utls_envblock_finish(&block) == 1 && block.len == UTLS_ENVBLOCK_MAX, "exact fit finish");
   block.len = 0; block.overflow = 0;
   value[n] = 'x'; value[n + 1] = 0;
   utls_envblock_add(&block, "V", value);
-  CHECK("one byte over", block.overflow && block.len == 0);
-  CHECK("one byte over finish", utls_envblock_finish(&block) == 0);
+  CHECK(block.overflow && block.len == 0, "one byte over");
+  CHECK(utls_envblock_finish(&block) == 0, "one byte over finish");
 }
 
 static void test_overflow (void)
@@ -207,12 +198,12 @@ static void test_overflow (void)
     if (block.len > UTLS_ENVBLOCK_MAX - 1) fail("overflow", "len past the end");
     if (block.overflow && block.len != before) fail("overflow", "partial entry written");
   }
-  CHECK("overflow set", block.overflow);
-  CHECK("whole entries kept", count_entries(&block) == 16);
+  CHECK(block.overflow, "overflow set");
+  CHECK(count_entries(&block) == 16, "whole entries kept");
   before = block.len;
   utls_envblock_add(&block, "X", "y");
-  CHECK("nothing after overflow", block.len == before);
-  CHECK("overflow finish", utls_envblock_finish(&block) == 0);
+  CHECK(block.len == before, "nothing after overflow");
+  CHECK(utls_envblock_finish(&block) == 0, "overflow finish");
 }
 
 static void expect_var (utls_envblock const *block, char const *name, char const *want)
@@ -232,9 +223,9 @@ static void test_peer_a (void)
   static char const dn[] = "emailAddress=admin@example.com,CN=test.example.com,OU=R\\+D+UID=jdoe,O=Example\\, Inc.,C=FR";
   utls_envblock block = UTLS_ENVBLOCK_ZERO;
   utls_envblock_add(&block, "SSL_PROTOCOL", "TLSv1.2");
-  CHECK("add_peer a", utls_envblock_add_peer(&block, "SSL_CLIENT_", cert_a, sizeof(cert_a)) == 0);
-  CHECK("finish a", utls_envblock_finish(&block) == 1);
-  CHECK("SSL_PROTOCOL first", !strcmp(block.buf, "SSL_PROTOCOL=TLSv1.2"));
+  CHECK(utls_envblock_add_peer(&block, "SSL_CLIENT_", cert_a, sizeof(cert_a)) == 0, "add_peer a");
+  CHECK(utls_envblock_finish(&block) == 1, "finish a");
+  CHECK(!strcmp(block.buf, "SSL_PROTOCOL=TLSv1.2"), "SSL_PROTOCOL first");
   expect_var(&block, "SSL_CLIENT_S_DN", dn);
   expect_var(&block, "SSL_PEER_CERT_SUBJECT", dn);
   expect_var(&block, "SSL_CLIENT_I_DN", dn);
@@ -244,14 +235,14 @@ static void test_peer_a (void)
   expect_var(&block, "SSL_CLIENT_V_START", "Jan  1 00:00:00 2020 GMT");
   expect_var(&block, "SSL_CLIENT_V_END", "Jan  1 00:00:00 2050 GMT");
   expect_var(&block, "SSL_PEER_CERT_HASH", "SHA256:5a2d5b0eef38b58475f084740f105f42db034a5a169066b0bf7957030ab4365e");
-  CHECK("entries a", count_entries(&block) == 10);
+  CHECK(count_entries(&block) == 10, "entries a");
 }
 
 static void test_peer_b (void)
 {
   utls_envblock block = UTLS_ENVBLOCK_ZERO;
-  CHECK("add_peer b", utls_envblock_add_peer(&block, "SSL_SERVER_", cert_b, sizeof(cert_b)) == 0);
-  CHECK("finish b", utls_envblock_finish(&block) == 1);
+  CHECK(utls_envblock_add_peer(&block, "SSL_SERVER_", cert_b, sizeof(cert_b)) == 0, "add_peer b");
+  CHECK(utls_envblock_finish(&block) == 1, "finish b");
   expect_var(&block, "SSL_SERVER_S_DN", "DC=com,DC=example,O=Acme,CN=Zo\xc3\xab M\xc3\xbcller");
   expect_var(&block, "SSL_SERVER_S_DN_CN", "Zo\xc3\xab M\xc3\xbcller");
   expect_var(&block, "SSL_SERVER_S_DN_Email", 0);
@@ -261,15 +252,15 @@ static void test_peer_b (void)
   expect_var(&block, "SSL_SERVER_V_END", "Dec 31 23:59:59 2049 GMT");
   expect_var(&block, "SSL_PEER_CERT_HASH", "SHA256:fadbc3f80044eef559d962484035975be749f7c756639c37eccaaacb6bb4aec4");
   expect_var(&block, "SSL_CLIENT_S_DN", 0);
-  CHECK("entries b", count_entries(&block) == 8);
+  CHECK(count_entries(&block) == 8, "entries b");
 }
 
 static void test_peer_bad (void)
 {
   utls_envblock block = UTLS_ENVBLOCK_ZERO;
-  CHECK("bad der", utls_envblock_add_peer(&block, "SSL_CLIENT_", cert_a, sizeof(cert_a) - 1) == UTLS_ERR_BADDER);
-  CHECK("bad der adds nothing", block.len == 0 && !block.overflow);
-  CHECK("empty der", utls_envblock_add_peer(&block, "SSL_CLIENT_", cert_a, 0) == UTLS_ERR_BADDER);
+  CHECK(utls_envblock_add_peer(&block, "SSL_CLIENT_", cert_a, sizeof(cert_a) - 1) == UTLS_ERR_BADDER, "bad der");
+  CHECK(block.len == 0 && !block.overflow, "bad der adds nothing");
+  CHECK(utls_envblock_add_peer(&block, "SSL_CLIENT_", cert_a, 0) == UTLS_ERR_BADDER, "empty der");
 }
 
 /* A block that is almost full overflows cleanly in the middle of add_peer. */
@@ -281,9 +272,9 @@ static void test_peer_overflow (void)
   memset(value, 'x', n);
   value[n] = 0;
   utls_envblock_add(&block, "PAD", value);
-  CHECK("peer overflow rc", utls_envblock_add_peer(&block, "SSL_CLIENT_", cert_a, sizeof(cert_a)) == 0);
-  CHECK("peer overflow flag", block.overflow && block.len <= UTLS_ENVBLOCK_MAX - 1);
-  CHECK("peer overflow finish", utls_envblock_finish(&block) == 0);
+  CHECK(utls_envblock_add_peer(&block, "SSL_CLIENT_", cert_a, sizeof(cert_a)) == 0, "peer overflow rc");
+  CHECK(block.overflow && block.len <= UTLS_ENVBLOCK_MAX - 1, "peer overflow flag");
+  CHECK(utls_envblock_finish(&block) == 0, "peer overflow finish");
 }
 
 int main (void)
