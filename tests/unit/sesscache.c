@@ -48,6 +48,29 @@ static char const *path (char const *name)
   return p;
 }
 
+/* Opens (or creates) the cache file dir/name; 1 if it worked, else 0
+   after a failure that names the file and the reason. */
+static int cache_open (utls_sesscache *c, char const *name, uint32_t nslots, uint32_t lifetime)
+{
+  char const *why = 0;
+  if (!utls_sesscache_open(c, path(name), nslots, lifetime, &why) && c->map) return 1;
+  failf("open %s: %s", name, why ? why : "no reason given");
+  return 0;
+}
+
+/* Writes len bytes of buf to the new file dir/name (mode 0600, then
+   mode); a failure counts as the check what. */
+static void file_write (char const *what, char const *name, void const *buf, size_t len, mode_t mode)
+{
+  int fd = open(path(name), O_WRONLY | O_CREAT | O_EXCL, 0600);
+  CHECK(fd >= 0 && (!len || write(fd, buf, len) == (ssize_t)len), "%s", what);
+  if (fd >= 0)
+  {
+    if (mode != 0600) fchmod(fd, mode);
+    close(fd);
+  }
+}
+
 /* An entry whose every byte follows from (id byte k, generation g): a
    reader can tell a consistent entry from a mixture. */
 static void make (utls_sessentry *e, unsigned int k, unsigned int g, int64_t now)
@@ -91,8 +114,7 @@ static void roundtrip (void)
   char const *why = 0;
   struct stat st;
   int64_t now = 1700000000;
-  CHECK(!utls_sesscache_open(&c, path("a"), 64, 100, &why), "open new");
-  if (!c.map) { fail("open new", why); return; }
+  if (!cache_open(&c, "a", 64, 100)) return;
   CHECK(!stat(path("a"), &st) && (st.st_mode & 0777) == 0600, "mode 0600");
   CHECK(st.st_size == UTLS_SC_HEADER + 64 * UTLS_SC_SLOT, "size");
   make(&e, 1, 3, now);
@@ -129,10 +151,9 @@ static void eviction (void)
 {
   utls_sesscache c = UTLS_SESSCACHE_ZERO;
   utls_sessentry e, out;
-  char const *why;
   int64_t now = 1700000000;
   unsigned int k, found = 0, wrong = 0;
-  if (utls_sesscache_open(&c, path("tiny"), 4, 3600, &why)) { fail("open tiny", why); return; }
+  if (!cache_open(&c, "tiny", 4, 3600)) return;
   for (k = 1; k <= 200; k++)
   {
     make(&e, k, k, now + k);
@@ -160,11 +181,10 @@ static void torn (void)
 {
   utls_sesscache c = UTLS_SESSCACHE_ZERO;
   utls_sessentry e, out;
-  char const *why;
   int64_t now = 1700000000;
   uint32_t b, i, seq;
   utlsp_scslot *slot = 0;
-  if (utls_sesscache_open(&c, path("torn"), 16, 3600, &why)) { fail("open torn", why); return; }
+  if (!cache_open(&c, "torn", 16, 3600)) return;
   make(&e, 5, 7, now);
   utls_sesscache_store(&c, UTLS_SC_SERVER, &e, now);
   b = utlsp_sc_bucket(&c, UTLS_SC_SERVER, e.id);
@@ -210,25 +230,21 @@ static void badfiles (void)
 {
   utls_sesscache c = UTLS_SESSCACHE_ZERO;
   char const *why;
-  int fd;
-  if (utls_sesscache_open(&c, path("good"), 16, 3600, &why)) { fail("open good", why); return; }
+  if (!cache_open(&c, "good", 16, 3600)) return;
   utls_sesscache_close(&c);
   CHECK(!symlink(path("good"), path("link")), "symlink");
   expect_bad("symlink", path("link"), "symbolic link");
   expect_bad("missing directory", path("nodir/cache"), "No such file or directory");
   CHECK(!mkdir(path("adir"), 0700), "mkdir");
   expect_bad("directory", path("adir"), "");
-  fd = open(path("foreign"), O_WRONLY | O_CREAT | O_EXCL, 0600);
   {
     char junk[4096];
     memset(junk, 'x', sizeof junk);
     memcpy(junk, "GIF89a", 6);
-    CHECK(fd >= 0 && write(fd, junk, sizeof junk) == (ssize_t)sizeof junk, "foreign");
+    file_write("foreign", "foreign", junk, sizeof junk, 0600);
   }
-  if (fd >= 0) close(fd);
   expect_bad("foreign", path("foreign"), "bad magic");
-  fd = open(path("empty"), O_WRONLY | O_CREAT | O_EXCL, 0600);
-  if (fd >= 0) close(fd);
+  file_write("empty", "empty", "", 0, 0600);
   expect_bad("empty", path("empty"), "truncated");
   {
     /* copies of the good file, then damaged */
@@ -237,19 +253,13 @@ static void badfiles (void)
     ssize_t n = in >= 0 ? read(in, buf, sizeof buf) : -1;
     if (in >= 0) close(in);
     CHECK(n == (ssize_t)sizeof buf, "read good");
-    fd = open(path("short"), O_WRONLY | O_CREAT | O_EXCL, 0600);
-    CHECK(fd >= 0 && write(fd, buf, sizeof buf - UTLS_SC_SLOT) == (ssize_t)(sizeof buf - UTLS_SC_SLOT), "short");
-    if (fd >= 0) close(fd);
+    file_write("short", "short", buf, sizeof buf - UTLS_SC_SLOT, 0600);
     expect_bad("truncated", path("short"), "does not match");
     buf[8]++;
-    fd = open(path("v2"), O_WRONLY | O_CREAT | O_EXCL, 0600);
-    CHECK(fd >= 0 && write(fd, buf, sizeof buf) == (ssize_t)sizeof buf, "v2");
-    if (fd >= 0) close(fd);
+    file_write("v2", "v2", buf, sizeof buf, 0600);
     expect_bad("other version", path("v2"), "format version");
     buf[8]--;
-    fd = open(path("open"), O_WRONLY | O_CREAT | O_EXCL, 0644);
-    CHECK(fd >= 0 && write(fd, buf, sizeof buf) == (ssize_t)sizeof buf, "open");
-    if (fd >= 0) { fchmod(fd, 0644); close(fd); }
+    file_write("open", "open", buf, sizeof buf, 0644);
     expect_bad("readable by others", path("open"), "mode 0600");
   }
   CHECK(utls_sesscache_open(&c, path("x"), 2, 3600, &why) < 0, "bad size");
@@ -318,9 +328,8 @@ static void concurrent (void)
   unsigned int i, round;
   unsigned long got = 0, bad = 0;
   utls_sesscache c = UTLS_SESSCACHE_ZERO;
-  char const *why;
   FILE *f;
-  if (utls_sesscache_open(&c, path("shared"), 8, 3600, &why)) { fail("open shared", why); return; }
+  if (!cache_open(&c, "shared", 8, 3600)) return;
   utls_sesscache_close(&c);
   if (pipe(stop) < 0 || pipe(out) < 0) { fail("pipe", strerror(errno)); return; }
   fcntl(stop[0], F_SETFL, O_NONBLOCK);
