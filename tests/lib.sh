@@ -36,30 +36,40 @@
 #                            a connection (it opens one and closes it!)
 #   wait_for CMD...          retry CMD (<= 10 s) until it succeeds
 #   pki                      make sure the test PKI exists, in $UTLS_PKI
-#   tcpserver_start NAME [TCPSERVER-OPTS... --] CMD...
-#                            run the real Debian tcpserver on 127.0.0.1,
-#                            kernel-chosen port (tcpserver -1 prints it);
-#                            sets NAME_PORT NAME_PID NAME_ERR (its stderr
-#                            file, which also gets CMD's stderr)
-#   tcplisten_start NAME [-1] [-c N] CMD...
-#                            the same with tests/helpers/tcplisten
-#   free_port                print a port that was free a moment ago, for
-#                            peers that cannot bind port 0 and report it;
-#                            start them with start_on_free_port instead of
-#                            using it directly.
-#   start_on_free_port NAME READY_CMD CMD...
-#                            pick a free port, export it as $PORT, run
-#                            CMD (its args may use '$PORT' via sh -c) in
-#                            the background, wait until READY_CMD succeeds
-#                            (it may use $PORT; default: wait_tcp), retry
-#                            with a new port up to 5 times if CMD died
-#                            (the port was taken). Sets NAME_PORT,
-#                            NAME_PID, NAME_ERR, NAME_OUT.
+#   utls_python              set $UTLS_PYTHON: the interpreter itself, to
+#                            run helpers without pyenv's slow shims
+#   free_port                print a port that was free a moment ago
+#                            (for server_start_free; never use it directly)
 #
-# How ports are obtained: never guessed. tcpserver binds port 0 and
-# prints the port (-1); tcplisten writes it to a file; other peers get a
-# port from freeport (bind 127.0.0.1:0, close) and are restarted on
-# another one if the port was taken in between.
+# Servers: every server a test runs is started by server_start (or
+# server_start_free), which runs it in the background (stdout in
+# $T/NAME.out, stderr in $T/NAME.err), registers it with bg_pid, waits
+# for its port, and sets NAME_PORT NAME_PID NAME_OUT NAME_ERR:
+#   server_start NAME out|file|/ERE/ CMD...
+#                            CMD binds port 0 and tells the port on its
+#                            first stdout line (out), in $T/NAME.port
+#                            (file), or at the end of its first stdout
+#                            line matching ERE
+#   server_start_free NAME READY CMD...
+#                            for peers that cannot bind port 0: $PORT
+#                            from freeport, retried on another port if
+#                            it was taken
+#   server_stop NAME         SIGTERM it and reap it
+#   server_wait NAME [SECONDS] wait for it to end by itself (bounded if
+#                            SECONDS is given); its status in NAME_STATUS
+# and the servers the tests use, on top of them:
+#   tcpserver_start NAME [TCPSERVER-OPTS... --] CMD...  Debian's tcpserver
+#   tcplisten_start NAME [-1] [-c N] CMD...    tests/helpers/tcplisten
+#   accept1_start NAME SECONDS CMD...          one connection, CMD's own
+#                            exit status by server_wait (e2e-accept1.py)
+#   ossl_start NAME OPTS...  openssl s_server
+#   gnutls_start NAME OPTS... gnutls-serv (free port)
+#   haproxy_start NAME SERVER-LINE...  HAProxy, mode tcp (free port)
+#
+# How ports are obtained: never guessed. Servers bind port 0 and report
+# the port; the few peers that cannot (gnutls-serv, haproxy) get a port
+# from freeport (bind 127.0.0.1:0, close) and are restarted on another
+# one if the port was taken in between.
 #
 # Do not use `sleep 1` to wait for something: use the wait_* helpers,
 # which poll every 20 ms with a bound.
@@ -280,67 +290,70 @@ _utls_set () {
   eval "$1_$2=\$3"
 }
 
-tcpserver_start () {
-  _name=$1
-  shift
-  need tcpserver
-  _opts=
-  case "${1-}" in
-    -*)
-      # tcpserver options up to "--" (none of them contains spaces)
-      while test "$#" -gt 0 && test "$1" != -- ; do _opts="$_opts $1" ; shift ; done
-      test "$#" -gt 0 || { echo "$TEST: harness error: tcpserver_start: missing --" 1>&2 ; exit 99 ; }
-      shift
+# server_start NAME HOW CMD...: the one way the tests start a server.
+# CMD runs in the background, stdout in $T/NAME.out (but see "out"), stderr in
+# $T/NAME.err, registered with bg_pid; it binds port 0 (the kernel
+# chooses) and tells the port as HOW says:
+#   out    the first line of its stdout (tcpserver -1, tlsserver -1,
+#          e2e-accept1.py -), which then goes to $T/NAME.port: a
+#          server's children get the socket as stdout, so the test may
+#          use $T/NAME.out for a client of the same name
+#   file   it writes it to $T/NAME.port (put that path in CMD)
+#   /ERE/  its first stdout line that matches ERE ends with the port
+#          (openssl s_server's "ACCEPT 127.0.0.1:PORT")
+# Waits (<= 10 s) for the port, fails showing CMD's stderr if CMD died
+# first, and sets NAME_PORT NAME_PID NAME_OUT NAME_ERR.
+server_start () {
+  _ss_name=$1
+  _ss_how=$2
+  shift 2
+  rm -f "$T/$_ss_name.port"
+  _ss_out=$T/$_ss_name.out
+  test "$_ss_how" != out || _ss_out=$T/$_ss_name.port
+  "$@" >"$_ss_out" 2>"$T/$_ss_name.err" &
+  _ss_pid=$!
+  bg_pid "$_ss_pid"
+  case "$_ss_how" in
+    out) _ss_file=$_ss_out ;;
+    file) _ss_file=$T/$_ss_name.port ;;
+    /*/)
+      _ss_file=$T/$_ss_name.port
+      _ss_re=${_ss_how#/}
+      _ss_re=${_ss_re%/}
+      _i=0
+      until grep -E -e "$_ss_re" "$T/$_ss_name.out" 2>/dev/null | head -n 1 |
+          sed -n 's/^.*[^0-9]\([0-9][0-9]*\)$/\1/p' >"$_ss_file" && test -s "$_ss_file"
+      do
+        kill -0 "$_ss_pid" 2>/dev/null && test "$_i" -lt 500 || break
+        sleep 0.02
+        _i=$((_i + 1))
+      done
       ;;
+    *) echo "$TEST: harness error: server_start: bad HOW '$_ss_how'" 1>&2 ; exit 99 ;;
   esac
-  # -1: tcpserver prints the port it bound (port 0: chosen by the kernel)
-  # on stdout once it listens. Its children get the socket as stdout, so
-  # the port file holds nothing else.
-  # shellcheck disable=SC2086
-  tcpserver -1 -R -H -l0 $_opts 127.0.0.1 0 "$@" >"$T/$_name.port" 2>"$T/$_name.err" &
-  _pid=$!
-  bg_pid "$_pid"
-  _port=$(wait_port_file "$T/$_name.port" "$_pid") || {
-    echo "$TEST: FAIL: tcpserver did not start" 1>&2
-    _utls_show "$T/$_name.err" "tcpserver stderr"
+  _port=$(wait_port_file "$_ss_file" "$_ss_pid") || {
+    echo "$TEST: FAIL: server $_ss_name did not start: $*" 1>&2
+    _utls_show "$T/$_ss_name.err" "$_ss_name stderr"
     exit 1
   }
-  _utls_set "$_name" PORT "$_port"
-  _utls_set "$_name" PID "$_pid"
-  _utls_set "$_name" ERR "$T/$_name.err"
+  _utls_set "$_ss_name" PORT "$_port"
+  _utls_set "$_ss_name" PID "$_ss_pid"
+  _utls_set "$_ss_name" OUT "$_ss_out"
+  _utls_set "$_ss_name" ERR "$T/$_ss_name.err"
 }
 
-tcplisten_start () {
-  _name=$1
-  shift
-  _opts=
-  while test "$#" -gt 0 ; do
-    case "$1" in
-      -1) _opts="$_opts -1" ; shift ;;
-      -c) _opts="$_opts -c $2" ; shift 2 ;;
-      *) break ;;
-    esac
-  done
-  rm -f "$T/$_name.port"
-  # shellcheck disable=SC2086
-  tcplisten $_opts "$T/$_name.port" "$@" 2>"$T/$_name.err" &
-  _pid=$!
-  bg_pid "$_pid"
-  _port=$(wait_port_file "$T/$_name.port" "$_pid") || {
-    echo "$TEST: FAIL: tcplisten did not start" 1>&2
-    _utls_show "$T/$_name.err" "tcplisten stderr"
-    exit 1
-  }
-  _utls_set "$_name" PORT "$_port"
-  _utls_set "$_name" PID "$_pid"
-  _utls_set "$_name" ERR "$T/$_name.err"
-}
-
-start_on_free_port () {
+# server_start_free NAME READY CMD...: the same for a peer that cannot
+# bind port 0 and report it (gnutls-serv, haproxy): CMD gets a port from
+# freeport as $PORT (exported; its args may use it through sh -c), and
+# is ready when READY succeeds (eval'd, may use $PORT; empty: the port
+# accepts a connection). READY exits 2 when the start failed for good
+# (the port was taken); then, or if CMD died, CMD is restarted on
+# another port, 5 times at most. Sets the same variables.
+server_start_free () {
   _name=$1
   _ready=$2
   shift 2
-  test -n "$_ready" || _ready='wait_tcp "$PORT"'
+  test -n "$_ready" || _ready='tcpprobe "$PORT"'
   _try=0
   while test "$_try" -lt 5 ; do
     _try=$((_try + 1))
@@ -348,13 +361,12 @@ start_on_free_port () {
     export PORT
     "$@" >"$T/$_name.out" 2>"$T/$_name.err" &
     _pid=$!
-    # Ready when READY_CMD succeeds; if CMD died first (port taken
-    # between freeport and its bind), try again on another port.
     _i=0
     _ok=
     while test "$_i" -lt 500 ; do
       if ! kill -0 "$_pid" 2>/dev/null ; then break ; fi
-      if (eval "$_ready") >/dev/null 2>&1 ; then _ok=1 ; break ; fi
+      if (eval "$_ready") >/dev/null 2>&1 ; then _ok=1 ; break ; else _st=$? ; fi
+      test "$_st" != 2 || break
       sleep 0.02
       _i=$((_i + 1))
     done
@@ -371,5 +383,139 @@ start_on_free_port () {
   done
   echo "$TEST: FAIL: could not start $* on a free port (5 tries)" 1>&2
   _utls_show "$T/$_name.err" "stderr"
+  _utls_show "$T/$_name.out" "stdout"
   exit 1
+}
+
+# server_stop NAME: SIGTERM NAME_PID and reap it.
+server_stop () {
+  eval "_p=\${$1_PID}"
+  kill -TERM "$_p" 2>/dev/null || :
+  wait "$_p" 2>/dev/null || :
+}
+
+# server_wait NAME [SECONDS]: wait for server NAME to end by itself (a
+# one-connection server), at most SECONDS if given (fail after that);
+# set NAME_STATUS to its exit status (128+signal if killed).
+# (Not in $(...): a subshell cannot wait for the test's children.)
+server_wait () {
+  eval "_p=\${$1_PID}"
+  if test -n "${2-}" ; then
+    _i=0
+    # a finished child stays a zombie until "wait": kill -0 still works on it
+    while kill -0 "$_p" 2>/dev/null && ! grep -q '^[^)]*) Z' "/proc/$_p/stat" 2>/dev/null ; do
+      _i=$((_i + 1))
+      test "$_i" -le $(($2 * 50)) || fail "server $1 (pid $_p) still running after $2 s"
+      sleep 0.02
+    done
+  fi
+  if wait "$_p" ; then _st=0 ; else _st=$? ; fi
+  _utls_set "$1" STATUS "$_st"
+}
+
+# The servers the tests use, all started by server_start(_free):
+
+# tcpserver_start NAME [TCPSERVER-OPTS... --] CMD...: the real Debian
+# tcpserver -1 -R -H -l0 on 127.0.0.1 port 0; its stderr file (NAME_ERR)
+# also gets CMD's stderr.
+tcpserver_start () {
+  _name=$1
+  shift
+  need tcpserver
+  _opts=
+  case "${1-}" in
+    -*)
+      # tcpserver options up to "--" (none of them contains spaces)
+      while test "$#" -gt 0 && test "$1" != -- ; do _opts="$_opts $1" ; shift ; done
+      test "$#" -gt 0 || { echo "$TEST: harness error: tcpserver_start: missing --" 1>&2 ; exit 99 ; }
+      shift
+      ;;
+  esac
+  # -1: tcpserver prints the port it bound on stdout once it listens.
+  # Its children get the socket as stdout, so NAME.out holds nothing else.
+  # shellcheck disable=SC2086
+  server_start "$_name" out tcpserver -1 -R -H -l0 $_opts 127.0.0.1 0 "$@"
+}
+
+# tcplisten_start NAME [-1] [-c N] CMD...: the same with tests/helpers/tcplisten.
+tcplisten_start () {
+  _name=$1
+  shift
+  _opts=
+  while test "$#" -gt 0 ; do
+    case "$1" in
+      -1) _opts="$_opts -1" ; shift ;;
+      -c) _opts="$_opts -c $2" ; shift 2 ;;
+      *) break ;;
+    esac
+  done
+  # shellcheck disable=SC2086
+  server_start "$_name" file tcplisten $_opts "$T/$_name.port" "$@"
+}
+
+# accept1_start NAME SECONDS CMD...: CMD serves one connection
+# (tests/helpers/e2e-accept1.py), with the socket as fds 0 and 1, and is
+# killed after SECONDS; server_wait NAME then gives CMD's own exit status
+# (tlsd's, which tcpserver does not report). NAME_ERR gets CMD's stderr.
+accept1_start () {
+  _name=$1
+  _secs=$2
+  shift 2
+  utls_python
+  server_start "$_name" out "$UTLS_PYTHON" "$UTLS_TOP/tests/helpers/e2e-accept1.py" -t "$_secs" - "$@"
+}
+
+# utls_python: set UTLS_PYTHON to the Python interpreter itself, not a
+# wrapper script in PATH: pyenv's shims cost from 0.3 s to seconds per
+# start under load, which timing checks and "# timeout:" lines count.
+utls_python () {
+  test -n "${UTLS_PYTHON-}" ||
+    UTLS_PYTHON=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null) || UTLS_PYTHON=python3
+}
+
+# ossl_start NAME S_SERVER-OPTS...: openssl s_server on 127.0.0.1 port 0.
+ossl_start () {
+  need openssl
+  _name=$1
+  shift
+  server_start "$_name" '/^ACCEPT 127\.0\.0\.1:[0-9]+$/' openssl s_server -accept 127.0.0.1:0 "$@"
+}
+
+# gnutls_start NAME GNUTLS-SERV-OPTS...: gnutls-serv -p PORT on a port
+# from freeport. It has no bind-address option and does not exit when
+# the IPv4 bind fails (it goes on with IPv6): ready is its own "IPv4
+# ... port PORT...done" line, "...bind" means the port was taken. Its
+# "listening" lines go to stdout or stderr, depending on the version.
+# Stop it as soon as it is no longer needed (server_stop): it listens on
+# 0.0.0.0.
+gnutls_start () {
+  need gnutls-serv
+  _name=$1
+  shift
+  # shellcheck disable=SC2016 # $PORT is for the inner sh
+  server_start_free "$_name" "_utls_gnutls_ready $_name" sh -c 'exec gnutls-serv -p "$PORT" "$@"' gnutls-serv "$@"
+}
+
+_utls_gnutls_ready () {
+  grep -E -q -e "IPv4 .*port $PORT\\.\\.\\.done" "$T/$1.out" "$T/$1.err" && return 0
+  grep -E -q -e "IPv4 .*port $PORT\\.\\.\\.bind" "$T/$1.out" "$T/$1.err" && return 2
+  return 1
+}
+
+# haproxy_start NAME SERVER-LINE...: an HAProxy in mode tcp on a free
+# port of 127.0.0.1, round robin over a backend whose lines are the
+# arguments ("server s1 127.0.0.1:PORT send-proxy-v2 ..."); its
+# configuration is checked first.
+haproxy_start () {
+  need haproxy
+  _ha=$1
+  shift
+  {
+    printf '%s\n' global '    maxconn 200' defaults '    mode tcp' '    timeout connect 10s' \
+      '    timeout client 60s' '    timeout server 60s' frontend\ fe '    bind "127.0.0.1:${PORT}"' \
+      '    default_backend be' backend\ be '    balance roundrobin'
+    for _l ; do printf '    %s\n' "$_l" ; done
+  } >"$T/$_ha.cfg"
+  PORT=1 haproxy -c -f "$T/$_ha.cfg" >"$T/$_ha.check" 2>&1 || fail "haproxy rejects its configuration: $(cat "$T/$_ha.check")"
+  server_start_free "$_ha" '' haproxy -db -f "$T/$_ha.cfg"
 }

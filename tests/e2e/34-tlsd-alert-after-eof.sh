@@ -30,24 +30,23 @@ chmod +x "$T/app.sh"
 for mode in pass flip
 do
   one_shot "$mode" env CERTFILE="$P/ec.chain.pem" KEYFILE="$P/ec.key" tlsd "$T/app.sh"
-  rm -f "$T/$mode.mitm.port"
-  e2e-tamper.py "$mode" "$T/$mode.mitm.port" "$PORT" >"$T/$mode.mitm" 2>&1 &
-  mitm=$!
-  bg_pid "$mitm"
-  mport=$(wait_port_file "$T/$mode.mitm.port" "$mitm")
+  server_start "${mode}_mitm" file e2e-tamper.py "$mode" "$T/${mode}_mitm.port" "$PORT"
+  eval "mport=\$${mode}_mitm_PORT"
   timeout 15 openssl s_client -connect "127.0.0.1:$mport" -CAfile "$P/ca.pem" \
     -servername localhost -ign_eof </dev/null >"$T/$mode.out" 2>"$T/$mode.cerr" || :
   one_shot_wait
-  wait "$mitm" || fail "$mode: the man in the middle failed: $(cat "$T/$mode.mitm")"
+  server_wait "${mode}_mitm"
+  eval "_st=\$${mode}_mitm_STATUS"
+  [ "$_st" = 0 ] || fail "$mode: the man in the middle failed: $(cat "$T/${mode}_mitm.out" "$T/${mode}_mitm.err")"
   case $mode in
     pass)
-      expect_grep '^records: [0-9]+ tampered: 0$' "$T/$mode.mitm"
+      expect_grep '^records: [0-9]+ tampered: 0$' "$T/${mode}_mitm.out"
       expect_grep '^hello' "$T/$mode.out"
       expect_eq "$ST" 0 "pass: tlsd's exit status"
       expect_no_grep 'fatal|warning' "$T/$mode.err"
       ;;
     flip)
-      expect_grep '^records: [0-9]+ tampered: 1$' "$T/$mode.mitm"
+      expect_grep '^records: [0-9]+ tampered: 1$' "$T/${mode}_mitm.out"
       expect_no_grep '^hello' "$T/$mode.out"
       expect_eq "$ST" 98 "flip: tlsd's exit status"
       expect_grep '^tlsd: fatal: connection failed after the handshake: .*bad_record_mac' "$T/$mode.err"

@@ -223,6 +223,6 @@ then
   run 0 timeout 60 python3 "$UTLS_TOP/tests/helpers/e2e-resume.py" "$PORT" "$P/ca.pem" 1 3
   expect_grep '^connections=4 resumed=3 failed=0 mismatch=0$' "$T/out"
   expect_eq "$(stat -c %s "$C")" $((4096 + 8 * 2048)) "size of an 8-entry cache"
-  kill "$h_PID" 2>/dev/null || :
+  server_stop h
 fi
 exit 0

@@ -44,7 +44,7 @@ resumed ()
 facts () { grep -E '^SSL_(SERVER_|PEER_CERT_)' "$T/$1.app"; }
 
 # 1. tlsc against tlsd, three times; tlsd shares a cache too.
-tlsd_start d env CERTFILE="$P/ec.chain.pem" KEYFILE="$P/ec.key" \
+tcpserver_start d env CERTFILE="$P/ec.chain.pem" KEYFILE="$P/ec.key" \
   TLS_SESSION_CACHE="$T/scache" tlsd -v2 sh -c 'echo hello'
 go d1 "$d_PORT" -k localhost
 resumed d1 Initial
@@ -63,7 +63,7 @@ expect_eq "$(grep -c ' resumed Resumed ' "$d_ERR")" 2 "tlsd's -v2 lines saying R
 
 # 2. Another port: a second tlsd with the same cache and certificate
 # would resume the session; tlsc must not offer it there.
-tlsd_start e env CERTFILE="$P/ec.chain.pem" KEYFILE="$P/ec.key" \
+tcpserver_start e env CERTFILE="$P/ec.chain.pem" KEYFILE="$P/ec.key" \
   TLS_SESSION_CACHE="$T/scache" tlsd -v2 sh -c 'echo hello'
 go e1 "$e_PORT" -k localhost
 resumed e1 Initial
@@ -88,8 +88,8 @@ CC=$T/insecure go i2 "$d_PORT" -k localhost
 resumed i2 Initial
 CC=$T/insecure go i3 "$d_PORT" -k localhost --insecure-no-verify
 resumed i3 Initial
-srv_kill d
-srv_kill e
+server_stop d
+server_stop e
 
 # 5. Against openssl s_server (-rev: each line back reversed).
 ossl_start o -naccept 2 -rev -cert "$P/rsa.pem" -key "$P/rsa.key" -cert_chain "$P/int.pem"

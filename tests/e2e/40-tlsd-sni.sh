@@ -78,13 +78,13 @@ sni '*.wild.sni.test' "-servername q.wild.sni.test" -k 2
 k2_refused() {
   n=$((n + 1))
   mkdir "$T/app$n"
-  tls_refused "k2-$n" "$T/app$n" "$1" env CERTFILE="$K/ec.pem" KEYFILE="$K/ec.key" \
+  tls_refused "k2_$n" "$T/app$n" "$1" env CERTFILE="$K/ec.pem" KEYFILE="$K/ec.key" \
     "CERTFILE:a.sni.test=$K/sni-a.pem" "KEYFILE:a.sni.test=$K/sni-a.key" \
     "CERTFILE:*.wild.sni.test=$K/sni-wild.pem" "KEYFILE:*.wild.sni.test=$K/sni-wild.key" \
     tlsd -k 2 "$CFG_APP" "$T/app$n"
-  [ "$cli_status" != 0 ] || fail "k2-$n: the client succeeded"
-  expect_grep 'handshake failure' "$T/k2-$n.cerr"
-  expect_grep "^tlsd: fatal: TLS handshake failed: $2\$" "$T/k2-$n.err"
+  [ "$cli_status" != 0 ] || fail "k2_$n: the client succeeded"
+  expect_grep 'handshake failure' "$T/k2_$n.cerr"
+  expect_grep "^tlsd: fatal: TLS handshake failed: $2\$" "$T/k2_$n.err"
 }
 k2_refused "-servername other.test" 'no certificate for the server name the client asked for: other\.test'
 k2_refused "-servername y.z.wild.sni.test" 'no certificate for the server name the client asked for: y\.z\.wild\.sni\.test'

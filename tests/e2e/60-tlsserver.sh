@@ -105,23 +105,21 @@ need tcpserver
 pki
 K=$UTLS_PKI
 mkdir "$T/app"
-CERTFILE="$K/ec.chain.pem" KEYFILE="$K/ec.key" "$TS" -1 -v 2 127.0.0.1 0 "$CFG_APP" "$T/app" >"$T/real.port" 2>"$T/real.err" &
-ts=$!
-bg_pid "$ts"
-port=$(wait_port_file "$T/real.port" "$ts")
+server_start ts out env CERTFILE="$K/ec.chain.pem" KEYFILE="$K/ec.key" "$TS" -1 -v 2 127.0.0.1 0 "$CFG_APP" "$T/app"
+port=$ts_PORT
 tls_client real -CAfile "$K/ca.pem" -verify_return_error -servername localhost
 expect_grep '^app-reply$' "$T/real.out"
 expect_grep 'Verify return code: 0 \(ok\)' "$T/real.out"
 expect_grep '^SSL_PROTOCOL=TLSv1\.2$' "$T/app/env"
 expect_grep '^SSL_TLS_SNI_SERVERNAME=localhost$' "$T/app/env"
 # tcpserver's variables reach tlsd: the -v2 line has the peer's address
-wait_for grep -q '^tlsd: info: peer 127\.0\.0\.1:[0-9]' "$T/real.err"
-expect_no_grep 'fatal' "$T/real.err"
+wait_for grep -q '^tlsd: info: peer 127\.0\.0\.1:[0-9]' "$ts_ERR"
+expect_no_grep 'fatal' "$ts_ERR"
 # and a second connection is served by the same tcpserver
 rm -f "$T/app/ran"
 tls_client real2
 expect_grep '^app-reply$' "$T/real2.out"
-kill -0 "$ts" || fail "tlsserver's tcpserver is gone"
+kill -0 "$ts_PID" || fail "tlsserver's tcpserver is gone"
 
 [ -z "$bugs" ] || fail "option order lost${bugs}"
 exit 0

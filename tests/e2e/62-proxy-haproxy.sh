@@ -41,17 +41,13 @@ done
 export CERTFILE="$K/ec.chain.pem" KEYFILE="$K/ec.key"
 TS=$UTLS_TOP/src/tls/tlsserver
 [ -x "$TS" ] || TS=$(command -v tlsserver)
-"$TS" -1 -v 2 -A 127.0.0.2 127.0.0.1 0 "$T/app-s1" >"$T/s1.port" 2>"$T/s1.err" &
-S1_PID=$!
-bg_pid "$S1_PID"
-S1_PORT=$(wait_port_file "$T/s1.port" "$S1_PID")
+server_start s1 out "$TS" -1 -v 2 -A 127.0.0.2 127.0.0.1 0 "$T/app-s1"
 tcpserver_start S2 proxy-accept -v 2 -a 127.0.0.2 tlsd -v 2 "$T/app-s2"
 
 # two HAProxy, one for each version: both servers, health checks every 200 ms
-. "$UTLS_TOP/tests/helpers/ha-common.sh"
 for v in 2 1; do
   if [ "$v" = 2 ]; then send=send-proxy-v2; else send=send-proxy; fi
-  haproxy_start "HA$v" "server s1 127.0.0.1:$S1_PORT $send source 127.0.0.2 check inter 200" \
+  haproxy_start "HA$v" "server s1 127.0.0.1:$s1_PORT $send source 127.0.0.2 check inter 200" \
     "server s2 127.0.0.1:$S2_PORT $send source 127.0.0.2 check inter 200"
 done
 
@@ -87,7 +83,7 @@ expect_grep '^tlsd: info: peer 127\.0\.0\.5:[0-9]' "$T/s1.err"
 # Bypassing HAProxy: refused by proxy-accept, the application never runs.
 runs1=$(wc -l <"$T/runs-s1")
 runs2=$(wc -l <"$T/runs-s2")
-for p in "$S1_PORT" "$S2_PORT"; do
+for p in "$s1_PORT" "$S2_PORT"; do
   if timeout 60 $CLIENT "$p" "$K/ca.pem" 127.0.0.1 >"$T/d.out" 2>"$T/d.err"; then
     fail "a direct connection to $p got through: $(cat "$T/d.out")"
   fi

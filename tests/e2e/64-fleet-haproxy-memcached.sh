@@ -19,7 +19,6 @@
 # connection lands on the other server than the last one.
 
 . "${0%/*}/../lib.sh"
-. "$UTLS_TOP/tests/helpers/ha-common.sh"
 
 need haproxy tcpserver tcpclient tlsserver tlsd tlsc proxy-accept memcached python3 timeout
 PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
@@ -44,20 +43,17 @@ echo "server=$1 resumed=${SSL_SESSION_RESUMED-unset} remote=$TCPREMOTEIP balance
 EOF
 chmod +x "$T/app"
 
-# fleet NAME CACHE1 CACHE2: two servers (NAME-s1, NAME-s2) and an HAProxy
+# fleet NAME CACHE1 CACHE2: two servers (NAME_s1, NAME_s2) and an HAProxy
 # (NAME) in front of them; CACHEn is each server's TLS_SESSION_CACHE
 fleet ()
 {
   for i in 1 2; do
     eval "_c=\$$((i + 1))"
-    env CERTFILE="$K/ec.chain.pem" KEYFILE="$K/ec.key" TLS_SESSION_CACHE="$_c" \
+    server_start "${1}_s$i" out env CERTFILE="$K/ec.chain.pem" KEYFILE="$K/ec.key" TLS_SESSION_CACHE="$_c" \
       TLS_SESSION_KEYFILE="$T/fleet.key" \
-      "$TS" -1 -v 2 -A 127.0.0.2 127.0.0.1 0 "$T/app" "s$i" >"$T/$1-s$i.port" 2>"$T/$1-s$i.err" &
-    _p=$!
-    bg_pid "$_p"
-    eval "${1}_S${i}_PORT=\$(wait_port_file \"\$T/\$1-s\$i.port\" \"\$_p\")"
+      "$TS" -1 -v 2 -A 127.0.0.2 127.0.0.1 0 "$T/app" "s$i"
   done
-  eval "_p1=\$${1}_S1_PORT _p2=\$${1}_S2_PORT"
+  eval "_p1=\$${1}_s1_PORT _p2=\$${1}_s2_PORT"
   haproxy_start "$1" "server s1 127.0.0.1:$_p1 send-proxy-v2 source 127.0.0.2" \
     "server s2 127.0.0.1:$_p2 send-proxy-v2 source 127.0.0.2"
 }
@@ -87,11 +83,11 @@ expect_eq "$(sed -n 's/.* resumed=\([A-Za-z]*\) .*/\1/p' "$T/shared.seen" | tr '
 first=$(sed -n '1s/^server=\(s[12]\) .*/\1/p' "$T/shared.seen")
 expect_eq "$(sed -n '2s/^server=\(s[12]\) .*/\1/p' "$T/shared.seen")" "$([ "$first" = s1 ] && echo s2 || echo s1)" "the second connection's server"
 expect_eq "$(grep -c ' remote=127\.0\.0\.5 balancer=127\.0\.0\.2$' "$T/shared.seen")" 4 "applications that saw the client's address"
-wait_for grep -q ' resumed Resumed ' "$T/shared-s1.err"
-wait_for grep -q ' resumed Resumed ' "$T/shared-s2.err"
-expect_grep '^tlsd: info: peer 127\.0\.0\.5:[0-9]+ ' "$T/shared-s2.err"
-expect_no_grep 'warning|session cache: memcached' "$T/shared-s1.err"
-expect_no_grep 'warning|session cache: memcached' "$T/shared-s2.err"
+wait_for grep -q ' resumed Resumed ' "$shared_s1_ERR"
+wait_for grep -q ' resumed Resumed ' "$shared_s2_ERR"
+expect_grep '^tlsd: info: peer 127\.0\.0\.5:[0-9]+ ' "$shared_s2_ERR"
+expect_no_grep 'warning|session cache: memcached' "$shared_s1_ERR"
+expect_no_grep 'warning|session cache: memcached' "$shared_s2_ERR"
 
 # The control: one cache file per server. The client offers the
 # session of its last connection, always made on the other server:

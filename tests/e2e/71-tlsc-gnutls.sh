@@ -54,7 +54,7 @@ one () {
 
   # the echo server: one line there and back (it never closes: the
   # application reads one line and exits)
-  srv_kill "$name"
+  server_stop "$name"
   gnutls_start "${name}_echo" --echo --x509certfile "$P/$leaf.chain.pem" --x509keyfile "$P/$leaf.key"
   eval "port=\$${name}_echo_PORT"
   word="echo-$name-$$"
@@ -62,7 +62,7 @@ one () {
   [ ! -s "$T/err" ] || { cat "$T/err" >&2; fail "$name-echo: tlsc wrote on stderr"; }
   expect_eq "$(cat "$T/out")" "$word" "$name-echo: the echoed line"
   facts "$name-echo" "$T/$name-echo.app" "$leaf" "$suite"
-  srv_kill "${name}_echo"
+  server_stop "${name}_echo"
 }
 
 one rsa rsa ECDHE-RSA-AES128-GCM-SHA256 ECDHE-RSA
@@ -76,7 +76,7 @@ one ec ec ECDHE-ECDSA-AES128-GCM-SHA256 ECDHE-ECDSA
 # test above met this alert only when the application was slow to exit.
 gnutls_start halfclose --echo --x509certfile "$P/ec.chain.pem" --x509keyfile "$P/ec.key"
 run 0 tcli "$halfclose_PORT" tlsc -v2 -k localhost sh -c 'printf "half\n" >&7; exec 7>&-; exec cat <&6'
-srv_kill halfclose
+server_stop halfclose
 expect_eq "$(cat "$T/out")" half "half-close: the echoed line"
 expect_grep '^tlsc: info: peer 127\.0\.0\.1:[0-9]+ .* end peer-alert-after-local-eof$' "$T/err"
 expect_eq "$(wc -l <"$T/err" | tr -d ' ')" 1 "half-close: lines on tlsc's stderr"
@@ -84,7 +84,7 @@ expect_eq "$(wc -l <"$T/err" | tr -d ' ')" 1 "half-close: lines on tlsc's stderr
 # gnutls-serv with a leaf for another name: rejected, the app never runs
 gnutls_start wrong --x509certfile "$P/wronghost.chain.pem" --x509keyfile "$P/wronghost.key"
 run 98 tcli "$wrong_PORT" tlsc -k localhost cli-app.sh "$T/wrong.app" 'GET / HTTP/1.0\r\n\r\n'
-srv_kill wrong
+server_stop wrong
 err_is 'tlsc: fatal: TLS handshake failed: host name mismatch: wanted localhost, certificate has other.test'
 [ ! -s "$T/out" ] || fail "wrong: output although verification failed"
 no_app "$T/wrong.app" "gnutls-serv with a certificate for other.test"

@@ -34,7 +34,7 @@ want_s2c=$(sum "$T/s2c")
 one () {
   name=$1 leaf=$2 suite=$3
   rm -f "$T/got_c2s" "$T/got_s2c"
-  tlsd_start "$name" env CERTFILE="$P/$leaf.chain.pem" KEYFILE="$P/$leaf.key" \
+  tcpserver_start "$name" env CERTFILE="$P/$leaf.chain.pem" KEYFILE="$P/$leaf.key" \
     tlsd -v2 e2e-duplex.sh "$T/s2c" "$T/got_c2s"
   eval "port=\$${name}_PORT"
   eval "srverr=\$${name}_ERR"
@@ -50,7 +50,7 @@ one () {
   wait_for grep -q '^tlsd: info: ' "$srverr"
   expect_grep "^tlsd: info: peer 127\\.0\\.0\\.1:[0-9]+ protocol TLSv1\\.2 cipher $suite sni localhost alpn - peer_subject \"-\" resumed Initial bytes_in $size bytes_out $size end (local-close|eof-without-close_notify)\$" "$srverr"
   expect_eq "$(sum "$T/got_c2s")" "$want_c2s" "$name: SHA-256 of the data the server received"
-  srv_kill "$name"
+  server_stop "$name"
 }
 
 one ec ec ECDHE-ECDSA-AES128-GCM-SHA256

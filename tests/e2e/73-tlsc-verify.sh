@@ -36,7 +36,7 @@ chmod +x "$T/srv.sh"
 
 # srv NAME CERTFILE KEYFILE: a tlsd server (many connections)
 srv () {
-  tlsd_start "$1" env CERTFILE="$P/$2" KEYFILE="$P/$3" tlsd "$T/srv.sh"
+  tcpserver_start "$1" env CERTFILE="$P/$2" KEYFILE="$P/$3" tlsd "$T/srv.sh"
 }
 
 srv ok rsa.chain.pem rsa.key

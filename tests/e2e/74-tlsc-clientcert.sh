@@ -82,7 +82,7 @@ cat >"$T/srv.sh" <<'EOF'
 echo "verify=${SSL_CLIENT_VERIFY-} dn=${SSL_CLIENT_S_DN-} cn=${SSL_CLIENT_S_DN_CN-}"
 EOF
 chmod +x "$T/srv.sh"
-tlsd_start t env CERTFILE="$P/ec.chain.pem" KEYFILE="$P/ec.key" CAFILE="$P/ca.pem" tlsd -y "$T/srv.sh"
+tcpserver_start t env CERTFILE="$P/ec.chain.pem" KEYFILE="$P/ec.key" CAFILE="$P/ca.pem" tlsd -y "$T/srv.sh"
 
 # shellcheck disable=SC2086
 run 0 tcli "$t_PORT" env $good tlsc -y -k localhost cli-app.sh "$T/t1.app"

@@ -40,29 +40,25 @@ req=$(cat)
 printf 'reply to [%s] sni=%s\n' "$req" "${SSL_TLS_SNI_SERVERNAME-none}"
 EOF
 chmod +x "$T/srv.sh"
-env CERTFILE="$P/ec.chain.pem" KEYFILE="$P/ec.key" tlsserver -v2 -1 127.0.0.1 0 "$T/srv.sh" \
-  >"$T/ts.port" 2>"$T/ts.err" &
-ts_PID=$!
-bg_pid "$ts_PID"
-ts_port=$(wait_port_file "$T/ts.port" "$ts_PID")
+server_start ts out env CERTFILE="$P/ec.chain.pem" KEYFILE="$P/ec.key" tlsserver -v2 -1 127.0.0.1 0 "$T/srv.sh"
 
-run 0 timeout 20 "$TC" -v2 -k localhost 127.0.0.1 "$ts_port" \
+run 0 timeout 20 "$TC" -v2 -k localhost 127.0.0.1 "$ts_PORT" \
   sh -c 'printf "hello over tlsclient" >&7; exec 7>&-; cat <&6'
 expect_eq "$(cat "$T/out")" "reply to [hello over tlsclient] sni=localhost" "tlsclient -> tlsserver: reply"
-expect_grep "^tlsc: info: peer 127\\.0\\.0\\.1:$ts_port protocol TLSv1\\.2 cipher ECDHE-ECDSA-AES128-GCM-SHA256 sni localhost alpn - peer_subject \"CN=localhost\" resumed Initial bytes_in 46 bytes_out 20 end eof-without-close_notify\$" "$T/err"
+expect_grep "^tlsc: info: peer 127\\.0\\.0\\.1:$ts_PORT protocol TLSv1\\.2 cipher ECDHE-ECDSA-AES128-GCM-SHA256 sni localhost alpn - peer_subject \"CN=localhost\" resumed Initial bytes_in 46 bytes_out 20 end eof-without-close_notify\$" "$T/err"
 expect_eq "$(wc -l <"$T/err" | tr -d ' ')" 1 "tlsclient -> tlsserver: lines on stderr"
-wait_for grep -q '^tlsd: info: ' "$T/ts.err"
-expect_grep ' bytes_in 20 bytes_out 46 end ' "$T/ts.err"
+wait_for grep -q '^tlsd: info: ' "$ts_ERR"
+expect_grep ' bytes_in 20 bytes_out 46 end ' "$ts_ERR"
 
 # the host given to tlsclient is the name verified: 127.0.0.1 is in the
 # certificate's IP SANs; a name the certificate lacks is refused
-run 0 timeout 20 "$TC" 127.0.0.1 "$ts_port" sh -c 'printf ip >&7; exec 7>&-; cat <&6'
+run 0 timeout 20 "$TC" 127.0.0.1 "$ts_PORT" sh -c 'printf ip >&7; exec 7>&-; cat <&6'
 expect_eq "$(cat "$T/out")" "reply to [ip] sni=none" "tlsclient by address: reply"
 [ ! -s "$T/err" ] || { cat "$T/err" >&2; fail "tlsclient by address wrote on stderr"; }
-run 98 timeout 20 "$TC" -k wrong.test 127.0.0.1 "$ts_port" sh -c ': >"$0"' "$T/wrong.ran"
+run 98 timeout 20 "$TC" -k wrong.test 127.0.0.1 "$ts_PORT" sh -c ': >"$0"' "$T/wrong.ran"
 err_is "tlsc: fatal: TLS handshake failed: host name mismatch: wanted wrong.test, certificate has localhost, *.wild.test, 127.0.0.1, ::1"
 no_app "$T/wrong.ran" "tlsclient -k wrong.test"
-srv_kill ts
+server_stop ts
 
 # --- the issue's pipeline against openssl s_server -www
 ossl_start www -naccept 1 -www -cert "$P/ec.pem" -key "$P/ec.key" -cert_chain "$P/int.pem"

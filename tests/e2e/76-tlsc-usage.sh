@@ -135,13 +135,13 @@ err_is "$eof"
 if command -v tcpserver >/dev/null 2>&1 && command -v tcpclient >/dev/null 2>&1 && command -v tlsd >/dev/null 2>&1; then
   pki
   P=$UTLS_PKI
-  tlsd_start s env CERTFILE="$P/ec.chain.pem" KEYFILE="$P/ec.key" tlsd sh -c 'echo hello from tlsd'
+  tcpserver_start s env CERTFILE="$P/ec.chain.pem" KEYFILE="$P/ec.key" tlsd sh -c 'echo hello from tlsd'
   run 0 tcli "$s_PORT" env CAFILE="$P/ca.pem" sh -c \
     'exec 3<&6 4>&7 6<&- 7>&-; exec tlsc -6 3 -7 4 -k localhost cli-app.sh "$0"' "$T/fd.app"
   expect_eq "$(cat "$T/out")" "hello from tlsd" "-6 3 -7 4: the reply"
   [ ! -s "$T/err" ] || { cat "$T/err" >&2; fail "-6 3 -7 4: stderr not empty"; }
   expect_grep '^SSL_PROTOCOL=TLSv1\.2$' "$T/fd.app"
-  srv_kill s
+  server_stop s
 fi
 
 # --- tlsclient

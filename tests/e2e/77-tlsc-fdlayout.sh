@@ -46,7 +46,7 @@ EOS
 chmod +x "$T/srv.sh" "$T/app.sh"
 printf 'PATH=/evil\000LD_PRELOAD=/evil.so\000UTLS_EVIL=1\000\000' >"$T/payload"
 
-tlsd_start srv env CERTFILE="$P/ec.chain.pem" KEYFILE="$P/ec.key" tlsd "$T/srv.sh"
+tcpserver_start srv env CERTFILE="$P/ec.chain.pem" KEYFILE="$P/ec.key" tlsd "$T/srv.sh"
 port=$srv_PORT
 
 n=0

@@ -37,7 +37,7 @@ chmod +x "$T/srv.sh"
 
 # srv NAME CHAIN KEY: a tlsd server (many connections)
 srv () {
-  tlsd_start "$1" env CERTFILE="$P/$2" KEYFILE="$P/$3" tlsd "$T/srv.sh"
+  tcpserver_start "$1" env CERTFILE="$P/$2" KEYFILE="$P/$3" tlsd "$T/srv.sh"
 }
 
 n=0

@@ -34,7 +34,7 @@ mf ()
 {
   _n=$1
   shift
-  uc_start "$_n" env PLUGINS=starttls-ucspi:accept UCSPITLS= \
+  tcpserver_start "$_n" -v -- env PLUGINS=starttls-ucspi:accept UCSPITLS= \
     CERTFILE="$P/ec.chain.pem" KEYFILE="$P/ec.key" \
     ucspitlsd "$@" /usr/sbin/smtpfront-echo
 }
@@ -79,7 +79,7 @@ expect_grep '^mailfront\[[0-9]+\]: Subject: uc-smtpdrive gnutls-1$' "$ss_ERR"
 n=$(grep -c '^ucspitlsd: info: peer 127\.0\.0\.1:[0-9]* protocol TLSv1\.2 cipher ECDHE-ECDSA-AES[0-9]*-GCM-SHA[0-9]* sni localhost .* resumed Initial bytes_in [1-9][0-9]* bytes_out [1-9][0-9]* end ' "$ss_ERR") || :
 expect_eq "$n" 2 "-s: ucspitlsd info lines"
 expect_no_grep '^ucspitlsd: (warning|fatal)' "$ss_ERR"
-kill "$ss_PID" 2>/dev/null || :
+server_stop ss
 
 # ---- the client does not trust the server: the handshake fails, no mail
 mf bad -v2
@@ -99,7 +99,7 @@ expect_no_grep 'RCPT TO|Subject: uc-swaks-bad' "$bad_ERR"
 
 # ---- UCSPITLS unset: mailfront does not offer STARTTLS; the clients
 # refuse to go on; ucspitlsd sees EOF on the control descriptor: quiet, 0
-uc_start off env PLUGINS=starttls-ucspi:accept \
+tcpserver_start off -v -- env PLUGINS=starttls-ucspi:accept \
   CERTFILE="$P/ec.chain.pem" KEYFILE="$P/ec.key" ucspitlsd -v2 /usr/sbin/smtpfront-echo
 if timeout 30 swaks --server 127.0.0.1 --port "$off_PORT" --tls \
   --from sender@example.org --to rcpt@example.net >"$T/out" 2>"$T/err"
@@ -138,6 +138,6 @@ expect_grep '^mailfront\[[0-9]+\]: Subject: uc-smtpdrive gnutls-2$' "$sS_ERR"
 n=$(grep -c '^ucspitlsd: info: peer 127\.0\.0\.1:[0-9]* protocol TLSv1\.2 cipher ECDHE-ECDSA-AES[0-9]*-GCM-SHA[0-9]* sni localhost .* resumed Initial bytes_in [1-9][0-9]* bytes_out [1-9][0-9]* end local-close$' "$sS_ERR") || :
 expect_eq "$n" 2 "-S: ucspitlsd info lines"
 expect_no_grep '^ucspitlsd: (warning|fatal)' "$sS_ERR"
-kill "$sS_PID" 2>/dev/null || :
+server_stop sS
 
 exit 0

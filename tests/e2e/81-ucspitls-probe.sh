@@ -29,7 +29,7 @@ probe="$UTLS_TOP/tests/helpers/uc-probe.py"
 # SSL_* variables must not reach the application
 srv ()
 {
-  uc_start "$1" env SSL_PROTOCOL=stale SSL_FOO=stale CERTFILE="$P/ec.chain.pem" KEYFILE="$P/ec.key" \
+  tcpserver_start "$1" -v -- env SSL_PROTOCOL=stale SSL_FOO=stale CERTFILE="$P/ec.chain.pem" KEYFILE="$P/ec.key" \
     ucspitlsd -v2 python3 "$probe" "$1" "$T/$1.report"
 }
 
@@ -128,13 +128,13 @@ expect_no_grep 'Traceback' "$fail_ERR"
 # ---- -K: the handshake timeout counts from the command, not from the
 # connection (0.6 s of plaintext first, -K 400: works); a client that
 # never starts the handshake: 98 after -K, the application sees EOF
-uc_start slow env CERTFILE="$P/ec.chain.pem" KEYFILE="$P/ec.key" \
+tcpserver_start slow -v -- env CERTFILE="$P/ec.chain.pem" KEYFILE="$P/ec.key" \
   ucspitlsd -K 400 python3 "$probe" slowY "$T/slow.report"
 run 0 timeout 20 python3 "$UTLS_TOP/tests/helpers/uc-client.py" "$slow_PORT" "$P/ca.pem" tls ping-slow
 expect_grep '^Y-reply: ping-slow TLSv1\.2$' "$T/out"
 uc_wait_ends slow 1
 uc_expect_status slow 0
-uc_start silent env CERTFILE="$P/ec.chain.pem" KEYFILE="$P/ec.key" \
+tcpserver_start silent -v -- env CERTFILE="$P/ec.chain.pem" KEYFILE="$P/ec.key" \
   ucspitlsd -K 300 python3 "$probe" fail "$T/silent.report"
 run 0 timeout 20 python3 "$UTLS_TOP/tests/helpers/uc-client.py" "$silent_PORT" "$P/ca.pem" silent
 uc_wait_ends silent 1
@@ -145,7 +145,7 @@ expect_eq "$(sed -n 's/^readfd=//p' "$T/silent.report")" "eof" "silent: SSLREADF
 [ ! -s "$T/out" ] || fail "silent: the client got bytes"
 
 # ---- a real client that refuses the certificate: same rules
-uc_start fail2 env CERTFILE="$P/selfsigned.chain.pem" KEYFILE="$P/selfsigned.key" \
+tcpserver_start fail2 -v -- env CERTFILE="$P/selfsigned.chain.pem" KEYFILE="$P/selfsigned.key" \
   ucspitlsd python3 "$probe" fail "$T/fail2.report"
 run 2 timeout 20 python3 "$UTLS_TOP/tests/helpers/uc-client.py" "$fail2_PORT" "$P/ca.pem" tls
 expect_grep 'CERTIFICATE_VERIFY_FAILED|certificate verify failed' "$T/err"
@@ -186,7 +186,7 @@ expect_eq "$n" 1 "bad: ucspitlsd lines on stderr"
 expect_no_grep 'Traceback' "$bad_ERR"
 
 # -v0: the same, without the warning
-uc_start bad0 env CERTFILE="$P/ec.chain.pem" KEYFILE="$P/ec.key" \
+tcpserver_start bad0 -v -- env CERTFILE="$P/ec.chain.pem" KEYFILE="$P/ec.key" \
   ucspitlsd -v0 python3 "$probe" bad "$T/bad0.report"
 run 0 timeout 20 python3 "$UTLS_TOP/tests/helpers/uc-client.py" "$bad0_PORT" "$P/ca.pem" plain ping-bad0
 uc_wait_ends bad0 1
@@ -197,7 +197,7 @@ expect_no_grep '^ucspitlsd:' "$bad0_ERR"
 # The same with fd 2 closed: the engine's own descriptors must not take
 # it, or its warning would be written into the application's SSLCTLFD
 # (or its plaintext pipe). The warning is lost: there is no stderr.
-uc_start bad2 env CERTFILE="$P/ec.chain.pem" KEYFILE="$P/ec.key" \
+tcpserver_start bad2 -v -- env CERTFILE="$P/ec.chain.pem" KEYFILE="$P/ec.key" \
   sh -c 'exec 2>&-; exec "$@"' sh ucspitlsd -v1 python3 "$probe" bad "$T/bad2.report"
 run 0 timeout 20 python3 "$UTLS_TOP/tests/helpers/uc-client.py" "$bad2_PORT" "$P/ca.pem" plain ping-bad2
 uc_wait_ends bad2 1

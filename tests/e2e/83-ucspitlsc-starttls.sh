@@ -25,7 +25,7 @@ P=$UTLS_PKI
 B=$UTLS_TOP/src/tls
 smtpc=$UTLS_TOP/tests/helpers/uc-smtpclient.sh
 
-uc_start mf env PLUGINS=starttls-ucspi:accept UCSPITLS= \
+tcpserver_start mf -v -- env PLUGINS=starttls-ucspi:accept UCSPITLS= \
   CERTFILE="$P/ec.chain.pem" KEYFILE="$P/ec.key" ucspitlsd -v2 /usr/sbin/smtpfront-echo
 
 # ---- the whole session
@@ -76,7 +76,7 @@ expect_grep '^ucspitlsc: fatal: TLS handshake failed: ' "$T/err"
 uc_wait_ends mf 4
 
 # ---- mailfront without the STARTTLS plugin, plain tcpserver: fail closed
-uc_start plain env PLUGINS=accept /usr/sbin/smtpfront-echo
+tcpserver_start plain -v -- env PLUGINS=accept /usr/sbin/smtpfront-echo
 run 98 env CAFILE="$P/ca.pem" timeout -k 2 20 tcpclient -R -H -l0 127.0.0.1 "$plain_PORT" \
   ucspitlsc -v2 -k localhost starttls -p smtp -h client.test sh -c ": >'$T/ran-plain'"
 [ ! -e "$T/ran-plain" ] || fail "no STARTTLS: the program ran in plaintext"

@@ -28,7 +28,7 @@ H=$UTLS_TOP/tests/helpers
 srv ()
 {
   N=$1_$2
-  uc_start "$N" env CERTFILE="$P/ec.chain.pem" KEYFILE="$P/ec.key" \
+  tcpserver_start "$N" -v -- env CERTFILE="$P/ec.chain.pem" KEYFILE="$P/ec.key" \
     ucspitlsd python3 "$H/uc-mailsrv.py" "$1" "$2" "$T/$N.report"
   eval "PORT=\$${N}_PORT"
 }

@@ -99,7 +99,7 @@ expect_grep "^[0-9]+ data: [0-9]+ bytes subject=st-plain$" "$T/smtpd.log"
 expect_eq "$(st_pids | wc -l)" 1 "plaintext: smtpd processes"
 uc_wait_ends sw 2
 uc_expect_status sw 0
-kill "$sw_PID" 2>/dev/null || :
+server_stop sw
 
 # ---- -r and SMTPD_REQUIRE_TLS: 530 before TLS, mail after
 for how in opt env
@@ -107,7 +107,7 @@ do
   : > "$T/smtpd.log"
   if [ $how = opt ]
   then st_start rq -r -v2 -- $(st_smtpd)
-  else uc_start rq env SMTPD_REQUIRE_TLS= CERTFILE="$P/ec.chain.pem" KEYFILE="$P/ec.key" \
+  else tcpserver_start rq -v -- env SMTPD_REQUIRE_TLS= CERTFILE="$P/ec.chain.pem" KEYFILE="$P/ec.key" \
     ucspitlsd -v2 smtpd-starttls -v2 $(st_smtpd)
   fi
   run 23 timeout 30 swaks --server 127.0.0.1 --port "$rq_PORT" --ehlo client.test \
@@ -123,7 +123,7 @@ do
   expect_eq "$(grep "cmd: b'MAIL" "$T/smtpd.log" | cut -d' ' -f1)" "$tlspid" "$how: pid of the smtpd that got MAIL"
   uc_wait_ends rq 2
   uc_expect_status rq 0
-  kill "$rq_PID" 2>/dev/null || :
+  server_stop rq
 done
 
 # ---- smtpfront-echo (no starttls plugin) with three STARTTLS clients
@@ -154,5 +154,5 @@ done
 n=$(grep -c '^smtpd-starttls: info: TLS started, smtpd restarted as pid ' "$mf_ERR") || :
 expect_eq "$n" 3 "smtpfront-echo: TLS sessions"
 expect_no_grep '^(smtpd-starttls|ucspitlsd): (warning|fatal)' "$mf_ERR"
-kill "$mf_PID" 2>/dev/null || :
+server_stop mf
 exit 0

@@ -126,7 +126,7 @@ expect_eq "$#" 3 "smtpd processes"
 expect_grep "^$2 sasl: b'dXNlcg=='$" "$T/smtpd.log"
 expect_grep "^$2 sasl: b'c2VjcmV0'$" "$T/smtpd.log"
 expect_no_grep "^$3 cmd: b'AUTH" "$T/smtpd.log"
-kill "$a_PID" 2>/dev/null || :
+server_stop a
 
 # ---- an smtpd that offers STARTTLS; 501; 503
 : > "$T/smtpd.log"
@@ -157,7 +157,7 @@ set -- $(st_pids)
 expect_no_grep "cmd: b'(STARTTLS|starttls)" "$T/smtpd.log"
 uc_wait_ends b 1
 uc_expect_status b 0
-kill "$b_PID" 2>/dev/null || :
+server_stop b
 
 # ---- -r: what passes before TLS
 : > "$T/smtpd.log"
@@ -189,7 +189,7 @@ st_cmds "$1" >/dev/null
 expect_file_eq "$T/$1.cmds" "$T/want"
 uc_wait_ends r 1
 uc_expect_status r 0
-kill "$r_PID" 2>/dev/null || :
+server_stop r
 
 # ---- a 421 greeting inside TLS: the answer to the next command, then the end
 : > "$T/smtpd.log"
@@ -210,7 +210,7 @@ expect_grep '^smtpd-starttls: warning: the smtpd started inside TLS greeted with
 set -- $(st_pids)
 expect_eq "$#" 2 "smtpd processes"
 expect_no_grep "^$2 cmd:" "$T/smtpd.log"
-kill "$g_PID" 2>/dev/null || :
+server_stop g
 
 # ---- a failed handshake: 98, no new smtpd
 : > "$T/smtpd.log"
@@ -228,5 +228,5 @@ uc_expect_status h 98
 expect_grep '^ucspitlsd: fatal: TLS handshake failed: ' "$h_ERR"
 expect_grep '^smtpd-starttls: fatal: TLS handshake failed \(the TLS engine says why\)$' "$h_ERR"
 expect_eq "$(st_pids | wc -l)" 1 "smtpd processes after a failed handshake"
-kill "$h_PID" 2>/dev/null || :
+server_stop h
 exit 0

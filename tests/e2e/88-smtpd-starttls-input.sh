@@ -112,7 +112,7 @@ expect_grep "^$2 bdat: 0 bytes last$" "$T/smtpd.log"
 expect_no_grep "cmd: b'(QUIT|STARTTLS|RSET)" "$(grep -v "cmd: b'QUIT.r.n'$" "$T/smtpd.log" > "$T/nq.log" ; echo "$T/nq.log")"
 uc_wait_ends a 2
 uc_expect_status a 0
-kill "$a_PID" 2>/dev/null || :
+server_stop a
 
 # ---- -r: a refused BDAT chunk is thrown away
 : > "$T/smtpd.log"
@@ -132,7 +132,7 @@ expect_eq "$#" 1 "smtpd processes"
 printf '%s\n' "b'EHLO client.test\\r\\n'" "b'NOOP\\r\\n'" "b'QUIT\\r\\n'" > "$T/want"
 st_cmds "$1" >/dev/null
 expect_file_eq "$T/$1.cmds" "$T/want"
-kill "$r_PID" 2>/dev/null || :
+server_stop r
 
 # ---- -t: an idle client; an smtpd that does not answer
 : > "$T/smtpd.log"
@@ -158,7 +158,7 @@ uc_expect_status t 98
 set -- $(st_pids)
 expect_eq "$#" 2 "smtpd processes"
 expect_no_grep "^$2 (eof|quit)" "$T/smtpd.log"
-kill "$t_PID" 2>/dev/null || :
+server_stop t
 
 # an smtpd that does not answer and ignores SIGTERM: SIGKILL ends it
 # (half a second after SIGTERM), and smtpd-starttls says so
@@ -176,7 +176,7 @@ expect_grep '^smtpd-starttls: info: session ended, smtpd exit code 137$' "$k_ERR
 set -- $(st_pids)
 expect_eq "$#" 1 "smtpd processes"
 kill -0 "$1" 2>/dev/null && fail "the smtpd that ignored SIGTERM still runs"
-kill "$k_PID" 2>/dev/null || :
+server_stop k
 
 # ---- 200 commands pipelined in one write: more than the 128 replies
 # smtpd-starttls keeps track of at once. It stops reading commands
@@ -203,21 +203,21 @@ i=0
 while [ "$i" -lt 200 ]; do i=$((i + 1)); printf "%s\n" "b'NOOP $i\\r\\n'" >> "$T/want"; done
 printf "%s\n" "b'QUIT\\r\\n'" >> "$T/want"
 expect_file_eq "$T/$1.cmds" "$T/want"
-kill "$q_PID" 2>/dev/null || :
+server_stop q
 
 # ---- a client that never reads
 st_start n -t 2 -- $(st_smtpd)
 python3 "$UTLS_TOP/tests/helpers/st-noread.py" "$n_PORT" 8 > "$T/noread.out" 2> "$T/noread.err" &
-nr=$!
-bg_pid "$nr"
+nr_PID=$!
+bg_pid "$nr_PID"
 uc_wait_ends n 1
 uc_expect_status n 98
 expect_grep '^smtpd-starttls: warning: idle timeout' "$n_ERR"
-uc_wait_pid "$nr"
-expect_eq "$UC_ST" 0 "st-noread exit status"
+server_wait nr 10
+expect_eq "$nr_STATUS" 0 "st-noread exit status"
 printf 'blocked\nclosed\n' > "$T/want"
 expect_file_eq "$T/noread.out" "$T/want"
-kill "$n_PID" 2>/dev/null || :
+server_stop n
 
 # ---- an smtpd that dies in the middle
 : > "$T/smtpd.log"
@@ -233,7 +233,7 @@ SCRIPT
 uc_wait_ends d 1
 uc_expect_status d 7
 expect_grep '^smtpd-starttls: warning: the smtpd ended in the middle of the session$' "$d_ERR"
-kill "$d_PID" 2>/dev/null || :
+server_stop d
 
 # ---- EOF from the client, in every state
 : > "$T/smtpd.log"
@@ -299,5 +299,5 @@ uc_wait_ends e 7
 uc_expect_status e 0
 set -- $(st_pids)
 expect_grep "^$2 quit$" "$T/smtpd.log"
-kill "$e_PID" 2>/dev/null || :
+server_stop e
 exit 0

@@ -9,7 +9,7 @@
 # huge session id, no cipher suite, no compression method, trailing
 # garbage, a valid hello followed by garbage, a ChangeCipherSpec or an
 # alert first, empty-record floods, random bytes. Each goes to a fresh
-# tlsd -K 3000 on one accepted TCP connection (cfg-accept1.py), several
+# tlsd -K 3000 on one accepted TCP connection (e2e-accept1.py), several
 # at a time. The client sends its bytes, reads what tlsd answers, and
 # half-closes only if tlsd is still there after 1.5 s.
 #
@@ -182,7 +182,7 @@ def run_case(i, name, data, mode, opts=()):
     d = os.path.join(tmp, "case%02d" % i)
     os.mkdir(d)
     errf = open(os.path.join(d, "err"), "w")
-    p = subprocess.Popen(["python3", accept1, "-t", "15", "env", "CERTFILE=" + certfile, "KEYFILE=" + keyfile,
+    p = subprocess.Popen(["python3", accept1, "-t", "15", "-", "env", "CERTFILE=" + certfile, "KEYFILE=" + keyfile,
                           "tlsd", "-K", str(K_MS)] + list(opts) + [app, d], stdout=subprocess.PIPE, stderr=errf)
     port = int(p.stdout.readline())
     problems = []
@@ -256,7 +256,7 @@ sys.stdout.write("%d cases, %d problems\n" % (len(cases), failed))
 sys.exit(1 if failed else 0)
 PYEOF
 
-python3 "$T/hostile.py" "$CFG_ACCEPT1" "$CFG_APP" "$K/ec.pem" "$K/ec.key" "$T" >"$T/out" 2>"$T/perr" || {
+python3 "$T/hostile.py" "$UTLS_TOP/tests/helpers/e2e-accept1.py" "$CFG_APP" "$K/ec.pem" "$K/ec.key" "$T" >"$T/out" 2>"$T/perr" || {
   cat "$T/out" "$T/perr" >&2
   fail "hostile inputs: see above"
 }

@@ -4,11 +4,11 @@
 # (10-11, 40-42, 50-51, 60). Sourced after tests/lib.sh, so $T, bg_pid,
 # fail, expect_grep (ERE), expect_no_grep and wait_port_file exist.
 #
-#   serve1 NAME prog...   run prog (normally "env VAR=... tlsd ... app")
-#                         on one accepted TCP connection (cfg-accept1.py);
-#                         sets $port and $srv_pid; prog's stderr goes to
-#                         $T/NAME.err
-#   finish1 NAME          wait for it; its exit status in $srv_status
+#   serve1 NAME prog...   accept1_start NAME (lib.sh) with prog (normally
+#                         "env VAR=... tlsd ... app"), killed after
+#                         $SERVE1_TIMEOUT s (default 20); sets $port;
+#                         prog's stderr goes to $T/NAME.err
+#   finish1               wait for it; its exit status in $srv_status
 #   tls_client NAME args  openssl s_client to 127.0.0.1:$port, stdin
 #                         empty, -ign_eof; stdout $T/NAME.out, stderr
 #                         $T/NAME.cerr, status $cli_status. Also
@@ -19,39 +19,21 @@
 #                         50-tlsd-failures.sh); the other tests are not
 #                         about that.
 #   $CFG_APP DIR [hold]   the application (cfg-app.sh: marker, env, reply)
-#   wait_file FILE [s]    bounded wait until FILE is non-empty
 #   expect_status NAME WANT  $srv_status must be WANT (shows NAME.err)
 
 cfg_helpers=$UTLS_TOP/tests/helpers
 CFG_APP=$cfg_helpers/cfg-app.sh
-CFG_ACCEPT1=$cfg_helpers/cfg-accept1.py
-
-# Waits up to $2 seconds (default 10) for $1 to be non-empty, 50 ms steps.
-wait_file() {
-  _wf_n=$(( ${2:-10} * 20 ))
-  while [ ! -s "$1" ]; do
-    [ "$_wf_n" -gt 0 ] || return 1
-    _wf_n=$((_wf_n - 1))
-    sleep 0.05
-  done
-}
 
 serve1() {
   _s1_name=$1
   shift
-  rm -f "$T/$_s1_name.port"
-  python3 "$CFG_ACCEPT1" -t "${SERVE1_TIMEOUT:-20}" "$@" >"$T/$_s1_name.port" 2>"$T/$_s1_name.err" &
-  srv_pid=$!
-  bg_pid "$srv_pid"
-  port=$(wait_port_file "$T/$_s1_name.port" "$srv_pid") || {
-    cat "$T/$_s1_name.err" >&2
-    fail "$_s1_name: cfg-accept1.py did not start"
-  }
+  accept1_start "$_s1_name" "${SERVE1_TIMEOUT:-20}" "$@"
+  eval "port=\$${_s1_name}_PORT"
 }
 
 finish1() {
-  srv_status=0
-  wait "$srv_pid" || srv_status=$?
+  server_wait "$_s1_name"
+  eval "srv_status=\$${_s1_name}_STATUS"
 }
 
 tls_client() {

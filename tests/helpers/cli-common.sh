@@ -4,21 +4,7 @@
 # tests/lib.sh. All servers listen on 127.0.0.1 on a port the kernel
 # chose (or, for gnutls-serv, that freeport got from the kernel).
 #
-# ossl_start NAME s_server-options...
-#   openssl s_server -accept 127.0.0.1:0 OPTIONS, stdin /dev/null; waits
-#   (<= 10 s) for its "ACCEPT 127.0.0.1:PORT" line. Sets NAME_PORT,
-#   NAME_PID, NAME_OUT, NAME_ERR. Registered with bg_pid.
-# gnutls_start NAME gnutls-serv-options...
-#   gnutls-serv -p PORT OPTIONS on a port from freeport. gnutls-serv has
-#   no bind-address option and does not exit when the IPv4 bind fails
-#   (it keeps going on IPv6), so readiness is its own "IPv4 ... port
-#   PORT...done" line; on "bind() failed" it is killed and restarted on
-#   another port (5 tries). Sets the same variables. Stop it as soon as
-#   it is no longer needed (srv_kill): it listens on 0.0.0.0.
-# srv_kill NAME
-#   SIGTERM NAME_PID and reap it.
-# tlsd_start NAME [env VAR=value...] tlsd ...
-#   tcpserver_start (lib.sh) with tlsd: sets NAME_PORT NAME_PID NAME_ERR.
+# Servers: ossl_start, gnutls_start, tcpserver_start, server_stop (lib.sh).
 # tcli PORT tlsc-or-tlsclient-args...
 #   tcpclient -H -R -l0 127.0.0.1 PORT ARGS, bounded by a 20 s timeout.
 # der_sha256 CERT.pem   hex SHA-256 of the certificate's DER form
@@ -30,76 +16,6 @@
 #   case number $n+1 (n is the caller's counter): tcli PORT ARGS
 #   cli-app.sh $T/app.$n must exit 98 with exactly "tlsc: fatal: TLS
 #   handshake failed: MESSAGE" on stderr, no output and no app run
-
-_cli_wait_line () {
-  # _cli_wait_line FILE ERE PID: 0 when FILE has a line matching ERE,
-  # 1 if PID died first or 10 s passed.
-  _k=0
-  while [ "$_k" -lt 500 ]; do
-    if grep -E -q -e "$2" "$1" 2>/dev/null; then return 0; fi
-    kill -0 "$3" 2>/dev/null || return 1
-    sleep 0.02
-    _k=$((_k + 1))
-  done
-  return 1
-}
-
-ossl_start () {
-  _n=$1
-  shift
-  need openssl
-  openssl s_server -accept 127.0.0.1:0 "$@" </dev/null >"$T/$_n.out" 2>"$T/$_n.err" &
-  _p=$!
-  bg_pid "$_p"
-  if ! _cli_wait_line "$T/$_n.out" '^ACCEPT 127\.0\.0\.1:[0-9]+$' "$_p"; then
-    _utls_show "$T/$_n.err" "s_server stderr"
-    fail "openssl s_server ($_n) did not start"
-  fi
-  _utls_set "$_n" PORT "$(sed -n 's/^ACCEPT 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$T/$_n.out" | head -n 1)"
-  _utls_set "$_n" PID "$_p"
-  _utls_set "$_n" OUT "$T/$_n.out"
-  _utls_set "$_n" ERR "$T/$_n.err"
-}
-
-gnutls_start () {
-  _n=$1
-  shift
-  need gnutls-serv
-  _try=0
-  while [ "$_try" -lt 5 ]; do
-    _try=$((_try + 1))
-    _port=$(free_port)
-    # it prints its "listening" lines on stdout or stderr, depending on
-    # the version: both go to NAME.out (NAME_ERR is the same file)
-    gnutls-serv -p "$_port" "$@" </dev/null >"$T/$_n.out" 2>&1 &
-    _p=$!
-    if _cli_wait_line "$T/$_n.out" "IPv4 .*port $_port\\.\\.\\.(done|bind)" "$_p" &&
-      grep -E -q -e "IPv4 .*port $_port\\.\\.\\.done" "$T/$_n.out"; then
-      bg_pid "$_p"
-      _utls_set "$_n" PORT "$_port"
-      _utls_set "$_n" PID "$_p"
-      _utls_set "$_n" OUT "$T/$_n.out"
-      _utls_set "$_n" ERR "$T/$_n.out"
-      return 0
-    fi
-    kill -TERM "$_p" 2>/dev/null || :
-    wait "$_p" 2>/dev/null || :
-  done
-  _utls_show "$T/$_n.out" "gnutls-serv output"
-  fail "gnutls-serv ($_n) did not start on a free port (5 tries)"
-}
-
-srv_kill () {
-  eval "_p=\${$1_PID}"
-  kill -TERM "$_p" 2>/dev/null || :
-  wait "$_p" 2>/dev/null || :
-}
-
-tlsd_start () {
-  _n=$1
-  shift
-  tcpserver_start "$_n" "$@"
-}
 
 tcli () {
   _port=$1

@@ -8,7 +8,7 @@
 # application's through tcpserver, which reports nothing).
 # Listens on 127.0.0.1 port 0 (the kernel chooses), writes the port and
 # a newline to portfile (written to portfile.tmp, then renamed: a reader
-# never sees half a number), accepts one connection, and runs prog with
+# never sees half a number; "-": on stdout, flushed), accepts one connection, and runs prog with
 # the socket as its fds 0 and 1, stderr inherited, and PROTO=TCP,
 # TCPLOCALIP, TCPLOCALPORT, TCPREMOTEIP, TCPREMOTEPORT set as tcpserver
 # does. Exits with prog's exit status; if a signal killed prog, says
@@ -23,6 +23,8 @@ import subprocess
 import sys
 import time
 
+import listen1
+
 
 def main():
     args = sys.argv[1:]
@@ -36,12 +38,7 @@ def main():
     portfile, prog = args[0], args[1:]
     deadline = time.monotonic() + limit
 
-    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    ls.bind(("127.0.0.1", 0))
-    ls.listen(1)
-    with open(portfile + ".tmp", "w") as f:
-        f.write("%d\n" % ls.getsockname()[1])
-    os.rename(portfile + ".tmp", portfile)
+    ls = listen1.listen(portfile)
 
     ls.settimeout(max(0.1, deadline - time.monotonic()))
     try:

@@ -4,13 +4,11 @@
 # Sourced by the tests/e2e/2x-3x tlsd tests, after tests/lib.sh.
 #
 # srv NAME cmd...
-#   tcpserver_start NAME cmd... (lib.sh: tcpserver -1 -R -H -l0 on
-#   127.0.0.1, kernel-chosen port, stderr with tlsd's in $T/NAME.err),
-#   then sets PORT and SRV_PID for the tests' convenience. NAME must be
-#   a shell identifier. Give tlsd its environment with
+#   tcpserver_start NAME cmd... (lib.sh), then PORT=$NAME_PORT for the
+#   tests' convenience. Give tlsd its environment with
 #   "env VAR=value ... tlsd ...".
 # srv_stop
-#   stops the last server started (by its pid).
+#   server_stop (lib.sh) of the last server srv started.
 # wait_lines N FILE ERE
 #   waits (10 s at most) until FILE has at least N lines matching ERE:
 #   tlsd writes its -v2 line when it exits, a little after the client.
@@ -19,14 +17,14 @@
 
 srv ()
 {
+  SRV_NAME=$1
   tcpserver_start "$@"
-  eval "PORT=\$${1}_PORT SRV_PID=\$${1}_PID"
+  eval "PORT=\$${1}_PORT"
 }
 
 srv_stop ()
 {
-  kill "$SRV_PID" 2>/dev/null || :
-  wait "$SRV_PID" 2>/dev/null || :
+  server_stop "$SRV_NAME"
 }
 
 count_lines ()
@@ -72,27 +70,21 @@ log_ok ()
 }
 
 # one_shot NAME cmd...
-#   serves one connection with e2e-accept1.py, cmd killed after
+#   accept1_start NAME (lib.sh): serves one connection, cmd killed after
 #   $ONE_SHOT_T seconds (default 30) (stderr, with cmd's, in
-#   $T/NAME.err); sets PORT, ONE_PID and ONE_NAME.
+#   $T/NAME.err); sets PORT and ONE_NAME.
 # one_shot_wait
-#   waits for it and sets ST to cmd's exit status (128+signal if killed).
+#   server_wait: sets ST to cmd's exit status (128+signal if killed).
 one_shot ()
 {
-  _name=$1
+  ONE_NAME=$1
   shift
-  ONE_NAME=$_name
-  rm -f "$T/$_name.port"
-  e2e-accept1.py -t "${ONE_SHOT_T:-30}" "$T/$_name.port" "$@" 2>"$T/$_name.err" &
-  ONE_PID=$!
-  bg_pid "$ONE_PID"
-  PORT=$(wait_port_file "$T/$_name.port" "$ONE_PID")
+  accept1_start "$ONE_NAME" "${ONE_SHOT_T:-30}" "$@"
+  eval "PORT=\$${ONE_NAME}_PORT"
 }
 
 one_shot_wait ()
 {
-  if wait "$ONE_PID"
-  then ST=0
-  else ST=$?
-  fi
+  server_wait "$ONE_NAME"
+  eval "ST=\$${ONE_NAME}_STATUS"
 }

@@ -13,19 +13,15 @@
 #         authenticate it and answers with a bad_record_mac alert
 # Prints "records: N tampered: 0|1" on stdout at the end. 20 s bound.
 
-import os
 import select
 import socket
 import sys
 import time
 
+import listen1
+
 mode, portfile, upstream = sys.argv[1], sys.argv[2], int(sys.argv[3])
-ls = socket.socket()
-ls.bind(("127.0.0.1", 0))
-ls.listen(1)
-with open(portfile + ".tmp", "w") as f:
-    f.write("%d\n" % ls.getsockname()[1])
-os.rename(portfile + ".tmp", portfile)
+ls = listen1.listen(portfile)
 ls.settimeout(20)
 client, _ = ls.accept()
 server = socket.create_connection(("127.0.0.1", upstream), timeout=10)

@@ -5,7 +5,7 @@
 #
 # st_start NAME [smtpd-starttls options...] -- SMTPD...
 #   tcpserver + ucspitlsd -v2 (the test PKI's EC certificate for
-#   localhost) + smtpd-starttls OPTIONS + SMTPD, via uc_start: sets
+#   localhost) + smtpd-starttls OPTIONS + SMTPD, via tcpserver_start -v: sets
 #   NAME_PORT, NAME_PID, NAME_ERR (tcpserver's, ucspitlsd's,
 #   smtpd-starttls' and the smtpd's stderr).
 # st_smtpd [st-smtpd.py options...]
@@ -28,17 +28,18 @@ st_start ()
   [ "$#" -gt 0 ] || { echo "$TEST: harness error: st_start: missing --" 1>&2 ; exit 99 ; }
   shift
   # shellcheck disable=SC2086
-  uc_start "$_stn" env CERTFILE="$UTLS_PKI/ec.chain.pem" KEYFILE="$UTLS_PKI/ec.key" \
+  tcpserver_start "$_stn" -v -- env CERTFILE="$UTLS_PKI/ec.chain.pem" KEYFILE="$UTLS_PKI/ec.key" \
     ucspitlsd -v2 smtpd-starttls $_sto "$@"
 }
 
-# The interpreter itself, not a wrapper script in PATH (pyenv's shims cost
-# a few hundred ms per start, twice per session, which -t 2 would count).
-ST_PYTHON=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null) || ST_PYTHON=python3
+# The interpreter itself (utls_python, lib.sh), not a wrapper script in
+# PATH: pyenv's shims cost a few hundred ms per start, twice per session,
+# which -t 2 would count.
+utls_python
 
 st_smtpd ()
 {
-  echo "$ST_PYTHON $UTLS_TOP/tests/helpers/st-smtpd.py $* $T/smtpd.log"
+  echo "$UTLS_PYTHON $UTLS_TOP/tests/helpers/st-smtpd.py $* $T/smtpd.log"
 }
 
 st_run ()

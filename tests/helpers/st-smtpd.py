@@ -21,8 +21,11 @@
 #   --hang-on VERB        never answer that command (sleep until killed)
 #   --ignore-term         ignore SIGTERM (only SIGKILL ends it)
 #   --banner TEXT         the greeting (default "220 st-smtpd ESMTP test")
-# EHLO always offers PIPELINING, 8BITMIME and SIZE.
+# EHLO always offers PIPELINING, 8BITMIME and SIZE. The command loop is
+# smtploop.serve.
 import os, signal, sys, time
+
+import smtploop
 
 args = sys.argv[1:]
 opts = {"auth": False, "chunking": False, "starttls": False}
@@ -123,36 +126,58 @@ def auth(words):
             log("sasl: %r" % readline().rstrip(b"\r\n"))
     reply("235 2.7.0 Authentication successful")
 
-while True:
+def next_cmd():
     l = readline()
     log("cmd: %r" % l)
-    words = l.decode("latin-1").split()
-    verb = words[0].upper() if words else ""
+    line = l.decode("latin-1")
+    verb = smtploop.first_word(line)
     if verb == die_on:
         log("die")
         sys.exit(7)
     if verb == hang_on:
         while True:
             time.sleep(60)
-    if verb == "EHLO":
-        e = ehlo_lines()
-        for x in e[:-1]:
-            reply("250-" + x)
-        reply("250 " + e[-1])
-    elif verb == "HELO":
-        reply("250 st-smtpd")
-    elif verb in ("MAIL", "RCPT", "RSET", "NOOP"):
-        reply("250 2.0.0 Ok")
-    elif verb == "DATA":
-        reply("354 End data with <CR><LF>.<CR><LF>")
-        data()
-    elif verb == "BDAT" and opts["chunking"] and len(words) >= 2 and words[1].isdigit():
+    return line
+
+def unknown(line):
+    reply("502 5.5.1 Unimplemented")
+
+def ehlo(line):
+    e = ehlo_lines()
+    for x in e[:-1]:
+        reply("250-" + x)
+    reply("250 " + e[-1])
+
+def start_data(line):
+    reply("354 End data with <CR><LF>.<CR><LF>")
+    data()
+
+def bdat_cmd(line):
+    words = line.split()
+    if opts["chunking"] and len(words) >= 2 and words[1].isdigit():
         bdat(words)
-    elif verb == "AUTH" and opts["auth"] and len(words) >= 2:
-        auth(words)
-    elif verb == "QUIT":
-        reply("221 2.0.0 Bye")
-        log("quit")
-        sys.exit(0)
     else:
-        reply("502 5.5.1 Unimplemented")
+        unknown(line)
+
+def auth_cmd(line):
+    words = line.split()
+    if opts["auth"] and len(words) >= 2:
+        auth(words)
+    else:
+        unknown(line)
+
+def quit_cmd(line):
+    reply("221 2.0.0 Bye")
+    log("quit")
+    sys.exit(0)
+
+ok = lambda line: reply("250 2.0.0 Ok")
+smtploop.serve(next_cmd, {
+    "EHLO": ehlo,
+    "HELO": lambda line: reply("250 st-smtpd"),
+    "MAIL": ok, "RCPT": ok, "RSET": ok, "NOOP": ok,
+    "DATA": start_data,
+    "BDAT": bdat_cmd,
+    "AUTH": auth_cmd,
+    "QUIT": quit_cmd,
+}, unknown)

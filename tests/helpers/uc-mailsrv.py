@@ -14,8 +14,11 @@
 #   refuse   offered, but the command itself is refused (-ERR, NO, 454)
 #   inject   go-ahead and one more line in one write
 # REPORT gets "cmd: LINE" for each plaintext command, "vars: N" and
-# "tls-line: LINE" after TLS, and "end: eof|tls" (how it ended).
+# "tls-line: LINE" after TLS, and "end: eof|tls" (how it ended). The
+# command loop is smtploop.serve.
 import os, sys
+
+import smtploop
 
 proto, variant, report = sys.argv[1], sys.argv[2], sys.argv[3]
 rep = open(report, "w")
@@ -78,92 +81,85 @@ def go_tls():
     rec("end: tls")
     sys.exit(0)
 
+def end_session(reply):
+    out(reply)
+    rec("end: quit")
+    sys.exit(0)
+
+def starttls(refusal, go, injected):
+    if variant == "refuse":
+        out(refusal)
+    elif variant == "inject":
+        out(go + injected)
+        go_tls()
+    else:
+        out(go)
+        go_tls()
+
+def pop3_capa(c):
+    if variant == "capaerr":
+        out("-ERR no CAPA here\r\n")
+    elif variant == "notls":
+        out("+OK capabilities\r\nUSER\r\nTOP\r\n.\r\n")
+    elif variant == "fake":
+        out("+OK capabilities\r\nXSTLS\r\nSTLSX\r\nUSER\r\n.\r\n")
+    else:
+        out("+OK capabilities\r\nUSER\r\nstls\r\nTOP\r\n.\r\n")
+
+def imap_capability(tag):
+    if variant == "capaerr":
+        out("%s BAD not now\r\n" % tag)
+    elif variant == "notls":
+        out("* CAPABILITY IMAP4rev1 LOGINDISABLED\r\n%s OK done\r\n" % tag)
+    elif variant == "fake":
+        out("* CAPABILITY IMAP4rev1 XSTARTTLS STARTTLSX\r\n* OK STARTTLS\r\n%s OK done\r\n" % tag)
+    else:
+        out("* CAPABILITY IMAP4rev1 LOGINDISABLED\r\n* CAPABILITY AUTH=PLAIN starttls\r\n%s OK done\r\n" % tag)
+
+def imap_starttls(tag):
+    if variant == "inject":
+        starttls("", "%s OK begin TLS\r\n" % tag, "* OK injected\r\n")
+    else:
+        starttls("%s NO not now\r\n" % tag,
+                 "* OK a line before the tagged one\r\n%s OK Begin TLS negotiation now\r\n" % tag, "")
+
+def lhlo(c):
+    if variant == "capaerr":
+        out("500 5.5.1 say LHLO properly\r\n")
+    elif variant == "notls":
+        out(smtploop.multiline(250, ["scripted", "PIPELINING"]))
+    elif variant == "fake":
+        out(smtploop.multiline(250, ["scripted", "STARTTLSX", "XSTARTTLS", "PIPELINING"]))
+    else:
+        out(smtploop.multiline(250, ["scripted", "starttls", "PIPELINING"]))
+
+def tag_of(c):
+    return c.partition(" ")[0]
+
+def lmtp_verb(c):
+    u = c.upper()
+    return "LHLO" if u.startswith("LHLO ") else u
+
 if proto == "pop3":
     out("+OK scripted POP3 ready\r\n")
-    while True:
-        c = cmd().upper()
-        if c == "CAPA":
-            if variant == "capaerr":
-                out("-ERR no CAPA here\r\n")
-            elif variant == "notls":
-                out("+OK capabilities\r\nUSER\r\nTOP\r\n.\r\n")
-            elif variant == "fake":
-                out("+OK capabilities\r\nXSTLS\r\nSTLSX\r\nUSER\r\n.\r\n")
-            else:
-                out("+OK capabilities\r\nUSER\r\nstls\r\nTOP\r\n.\r\n")
-        elif c == "STLS":
-            if variant == "refuse":
-                out("-ERR not now\r\n")
-            elif variant == "inject":
-                out("+OK begin TLS\r\n+OK injected\r\n")
-                go_tls()
-            else:
-                out("+OK begin TLS\r\n")
-                go_tls()
-        elif c == "QUIT":
-            out("+OK bye\r\n")
-            rec("end: quit")
-            sys.exit(0)
-        else:
-            out("-ERR unknown command\r\n")
+    smtploop.serve(cmd, {
+        "CAPA": pop3_capa,
+        "STLS": lambda c: starttls("-ERR not now\r\n", "+OK begin TLS\r\n", "+OK injected\r\n"),
+        "QUIT": lambda c: end_session("+OK bye\r\n"),
+    }, lambda c: out("-ERR unknown command\r\n"), verb=lambda c: c.upper())
 elif proto == "imap":
     out("* OK [CAPABILITY IMAP4rev1 STARTTLS] scripted IMAP ready\r\n")
-    while True:
-        c = cmd()
-        tag, _, rest = c.partition(" ")
-        rest = rest.upper()
-        if rest == "CAPABILITY":
-            if variant == "capaerr":
-                out("%s BAD not now\r\n" % tag)
-            elif variant == "notls":
-                out("* CAPABILITY IMAP4rev1 LOGINDISABLED\r\n%s OK done\r\n" % tag)
-            elif variant == "fake":
-                out("* CAPABILITY IMAP4rev1 XSTARTTLS STARTTLSX\r\n* OK STARTTLS\r\n%s OK done\r\n" % tag)
-            else:
-                out("* CAPABILITY IMAP4rev1 LOGINDISABLED\r\n* CAPABILITY AUTH=PLAIN starttls\r\n%s OK done\r\n" % tag)
-        elif rest == "STARTTLS":
-            if variant == "refuse":
-                out("%s NO not now\r\n" % tag)
-            elif variant == "inject":
-                out("%s OK begin TLS\r\n* OK injected\r\n" % tag)
-                go_tls()
-            else:
-                out("* OK a line before the tagged one\r\n%s OK Begin TLS negotiation now\r\n" % tag)
-                go_tls()
-        elif rest == "LOGOUT":
-            out("* BYE\r\n%s OK bye\r\n" % tag)
-            rec("end: quit")
-            sys.exit(0)
-        else:
-            out("%s BAD unknown command\r\n" % tag)
+    smtploop.serve(cmd, {
+        "CAPABILITY": lambda c: imap_capability(tag_of(c)),
+        "STARTTLS": lambda c: imap_starttls(tag_of(c)),
+        "LOGOUT": lambda c: end_session("* BYE\r\n%s OK bye\r\n" % tag_of(c)),
+    }, lambda c: out("%s BAD unknown command\r\n" % tag_of(c)), verb=lambda c: c.partition(" ")[2].upper())
 elif proto == "lmtp":
     out("220 scripted LMTP ready\r\n")
-    while True:
-        c = cmd()
-        u = c.upper()
-        if u.startswith("LHLO "):
-            if variant == "capaerr":
-                out("500 5.5.1 say LHLO properly\r\n")
-            elif variant == "notls":
-                out("250-scripted\r\n250 PIPELINING\r\n")
-            elif variant == "fake":
-                out("250-scripted\r\n250-STARTTLSX\r\n250-XSTARTTLS\r\n250 PIPELINING\r\n")
-            else:
-                out("250-scripted\r\n250-starttls\r\n250 PIPELINING\r\n")
-        elif u == "STARTTLS":
-            if variant == "refuse":
-                out("454 4.7.0 TLS not available\r\n")
-            elif variant == "inject":
-                out("220 go ahead\r\n250 injected\r\n")
-                go_tls()
-            else:
-                out("220 go ahead\r\n")
-                go_tls()
-        elif u == "QUIT":
-            out("221 bye\r\n")
-            rec("end: quit")
-            sys.exit(0)
-        else:
-            out("500 unknown command\r\n")
+    smtploop.serve(cmd, {
+        "LHLO": lhlo,
+        "STARTTLS": lambda c: starttls("454 4.7.0 TLS not available\r\n", "220 go ahead\r\n", "250 injected\r\n"),
+        "QUIT": lambda c: end_session("221 bye\r\n"),
+    }, lambda c: out("500 unknown command\r\n"), verb=lmtp_verb)
 else:
     sys.exit("uc-mailsrv.py: unknown protocol " + proto)

@@ -18,14 +18,10 @@
 # and "cmd: LINE" for each command line it read before. 10 s bound.
 import socket, sys
 
+import listen1
+
 mode, portfile = sys.argv[1], sys.argv[2]
-ls = socket.socket()
-ls.bind(("127.0.0.1", 0))
-ls.listen(1)
-with open(portfile + ".tmp", "w") as pf:
-    pf.write("%d\n" % ls.getsockname()[1])
-import os
-os.rename(portfile + ".tmp", portfile)
+ls = listen1.listen(portfile)
 c, _ = ls.accept()
 c.settimeout(10)
 buf = b""

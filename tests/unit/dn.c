@@ -11,15 +11,8 @@
 #include <utls/utls.h>
 #include "der-internal.h"
 
-#define NAME "dn"
-
-static int failures = 0;
-
-static void fail (char const *what, char const *detail)
-{
-  fprintf(stderr, "%s: FAIL: %s: %s\n", NAME, what, detail);
-  failures++;
-}
+#define UNIT_NAME "dn"
+#include "unit.h"
 
 /* A DER buffer under construction. */
 typedef struct buf_s buf;

@@ -7,9 +7,8 @@
 #include <bearssl.h>
 #include <utls/utls.h>
 
-static int failures = 0;
-
-#define CHECK(cond, ...) do { if (!(cond)) { fprintf(stderr, "errors: FAIL: line %d: ", __LINE__); fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); failures++; } } while (0)
+#define UNIT_NAME "errors"
+#include "unit.h"
 
 static int const bearssl_codes[] =
 {

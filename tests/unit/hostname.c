@@ -7,7 +7,8 @@
 #include <string.h>
 #include <utls/utls.h>
 
-#define NAME "hostname"
+#define UNIT_NAME "hostname"
+#include "unit.h"
 
 struct case_s
 {
@@ -78,16 +79,11 @@ static struct case_s const cases[] =
   { "192.0.2.1", "192.0.2.2", 0 },
 };
 
-static int failures = 0;
-
 static void check (char const *pattern, size_t patternlen, char const *host, int want)
 {
   int got = utls_hostname_match(pattern, patternlen, host);
   if (got != want)
-  {
-    fprintf(stderr, "%s: FAIL: pattern [%.*s] host [%s]: got %d, want %d\n", NAME, (int)patternlen, pattern, host, got, want);
-    failures++;
-  }
+    failf("pattern [%.*s] host [%s]: got %d, want %d", (int)patternlen, pattern, host, got, want);
 }
 
 static void test_nul_and_length (void)

@@ -6,7 +6,8 @@
 #include <string.h>
 #include <utls/utls.h>
 
-#define NAME "pin"
+#define UNIT_NAME "pin"
+#include "unit.h"
 
 /* SHA-256 of "abc", as 32 bytes, base64 and hex. */
 static unsigned char const want[32] =
@@ -17,8 +18,6 @@ static unsigned char const want[32] =
 #define B64 "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0="
 #define HEX "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
 
-static int fails = 0;
-
 static void check (char const *s, int ok)
 {
   unsigned char out[32];
@@ -26,10 +25,7 @@ static void check (char const *s, int ok)
   memset(out, 0x55, sizeof out);
   r = utls_pin_scan(s, out);
   if (r != ok || (ok && memcmp(out, want, 32)))
-  {
-    fprintf(stderr, NAME ": FAIL: utls_pin_scan(\"%s\") = %d, wanted %d%s\n", s, r, ok, r && ok ? " (wrong bytes)" : "");
-    fails++;
-  }
+    failf("utls_pin_scan(\"%s\") = %d, wanted %d%s", s, r, ok, r && ok ? " (wrong bytes)" : "");
 }
 
 int main (void)
@@ -50,6 +46,6 @@ int main (void)
   check("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015a", 0);
   check("xa7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", 0);
   check("sha256//", 0);
-  if (fails) return 1;
+  if (failures) return 1;
   return 0;
 }

@@ -32,20 +32,12 @@
 #include <utls/utls.h>
 #include <utls/remote.h>
 
-#define NAME "remote"
+#define UNIT_NAME "remote"
+#include "unit.h"
 
-static int failures = 0;
 static char dir[] = "/tmp/utls-remote.XXXXXX";
 static pid_t children[64];
 static unsigned int nchildren = 0;
-
-static void fail (char const *what, char const *detail)
-{
-  fprintf(stderr, "%s: FAIL: %s: %s\n", NAME, what, detail);
-  failures++;
-}
-
-#define CHECK(what, cond) do { if (!(cond)) fail(what, #cond); } while (0)
 
 static void cleanup (void)
 {
@@ -54,12 +46,12 @@ static void cleanup (void)
   for (; i < nchildren; i++) { kill(children[i], SIGKILL); waitpid(children[i], 0, 0); }
   nchildren = 0;
   snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-  if (system(cmd)) fprintf(stderr, "%s: cannot remove %s\n", NAME, dir);
+  if (system(cmd)) fprintf(stderr, "%s: cannot remove %s\n", UNIT_NAME, dir);
 }
 
 static void die (char const *what)
 {
-  fprintf(stderr, "%s: FAIL: %s: %s\n", NAME, what, strerror(errno));
+  fprintf(stderr, "%s: FAIL: %s: %s\n", UNIT_NAME, what, strerror(errno));
   cleanup();
   exit(1);
 }
@@ -217,7 +209,7 @@ static void test_parse (void)
   unsigned int i;
   for (i = 0; good[i]; i++) if (utls_mc_parse(&mc, good[i])) fail("parse refused a valid list", good[i]);
   for (i = 0; bad[i]; i++) if (utls_mc_parse(&mc, bad[i]) != UTLS_ERR_MCSPEC) fail("parse accepted an invalid list", bad[i]);
-  CHECK("parse: two servers", !utls_mc_parse(&mc, "127.0.0.1:1,[::1]:2") && mc.n == 2 && mc.srv[0].kind == 4 && mc.srv[1].kind == 6 && mc.srv[1].port == 2);
+  CHECK(!utls_mc_parse(&mc, "127.0.0.1:1,[::1]:2") && mc.n == 2 && mc.srv[0].kind == 4 && mc.srv[1].kind == 6 && mc.srv[1].port == 2, "parse: two servers");
 }
 
 static void test_store (char const *spec, char const *what)
@@ -235,7 +227,7 @@ static void test_store (char const *spec, char const *what)
   if (get(&mc, "utls:one", buf, &len, 0) != 1 || len != 11) fail(what, "second get on the kept connection");
   memset(big, 'x', sizeof big - 1);
   big[sizeof big - 1] = 0;
-  CHECK("a value over UTLS_MC_VALUE_MAX is refused", set(&mc, "utls:big", big) < 0);
+  CHECK(set(&mc, "utls:big", big) < 0, "a value over UTLS_MC_VALUE_MAX is refused");
   utls_mc_close(&mc);
 }
 
@@ -267,7 +259,7 @@ static void test_spread (char const *a, char const *b)
     /* and a reader with both finds it */
     if (get(&both, name, buf, &len, 0) != 1) fail("spread: not found through the pair", name);
   }
-  CHECK("spread: the order of the list does not matter", !moved);
+  CHECK(!moved, "spread: the order of the list does not matter");
   if (ona < 60 || onb < 60)
   {
     char d[64];
@@ -303,23 +295,23 @@ static void test_failures (void)
   /* nobody listens */
   snprintf(spec, sizeof spec, "127.0.0.1:%u", free_port(0));
   utls_mc_parse(&mc, spec);
-  CHECK("closed port: get fails", get(&mc, "utls:g", buf, &len, &ms) == -1 && mc.why);
-  CHECK("closed port: fails at once", ms < 1000);
-  CHECK("closed port: set fails", set(&mc, "utls:g", "v") == -1);
+  CHECK(get(&mc, "utls:g", buf, &len, &ms) == -1 && mc.why, "closed port: get fails");
+  CHECK(ms < 1000, "closed port: fails at once");
+  CHECK(set(&mc, "utls:g", "v") == -1, "closed port: set fails");
 
   /* accepts, reads, never answers */
   snprintf(spec, sizeof spec, "127.0.0.1:%u", free_port(&fd));
   fake(fd, 0, 0);
   utls_mc_parse(&mc, spec);
-  CHECK("silent server: get fails", get(&mc, "utls:g", buf, &len, &ms) == -1);
-  CHECK("silent server: within the deadline", ms >= 90 && ms < 1000);
-  CHECK("silent server: says it timed out", mc.why && !strcmp(mc.why, "read timed out"));
+  CHECK(get(&mc, "utls:g", buf, &len, &ms) == -1, "silent server: get fails");
+  CHECK(ms >= 90 && ms < 1000, "silent server: within the deadline");
+  CHECK(mc.why && !strcmp(mc.why, "read timed out"), "silent server: says it timed out");
 
   /* a valid answer, as a control for the garbage below */
   snprintf(spec, sizeof spec, "127.0.0.1:%u", free_port(&fd));
   fake(fd, "VALUE utls:g 0 3 17\r\nabc\r\nEND\r\n", 31);
   utls_mc_parse(&mc, spec);
-  CHECK("fake server, valid answer with CAS: a hit", get(&mc, "utls:g", buf, &len, 0) == 1 && len == 3 && !memcmp(buf, "abc", 3));
+  CHECK(get(&mc, "utls:g", buf, &len, 0) == 1 && len == 3 && !memcmp(buf, "abc", 3), "fake server, valid answer with CAS: a hit");
   utls_mc_close(&mc);
 
   for (i = 0; garbage[i].reply; i++)
@@ -341,15 +333,15 @@ static void test_restart (char const *path)
   utls_mc mc;
   pid_t pid = memcached(path, 0);
   utls_mc_parse(&mc, path);
-  CHECK("restart: stored", set(&mc, "utls:r", "v") == 0);
-  CHECK("restart: found", get(&mc, "utls:r", buf, &len, 0) == 1);
+  CHECK(set(&mc, "utls:r", "v") == 0, "restart: stored");
+  CHECK(get(&mc, "utls:r", buf, &len, 0) == 1, "restart: found");
   kill(pid, SIGKILL);
   waitpid(pid, 0, 0);
-  CHECK("memcached gone: the kept connection fails", get(&mc, "utls:r", buf, &len, &ms) == -1 && ms < 1000);
-  CHECK("memcached gone: a new connection fails", get(&mc, "utls:r", buf, &len, &ms) == -1 && ms < 1000);
+  CHECK(get(&mc, "utls:r", buf, &len, &ms) == -1 && ms < 1000, "memcached gone: the kept connection fails");
+  CHECK(get(&mc, "utls:r", buf, &len, &ms) == -1 && ms < 1000, "memcached gone: a new connection fails");
   unlink(path);
   memcached(path, 0);
-  CHECK("memcached back: a miss, not a failure", get(&mc, "utls:r", buf, &len, 0) == 0);
+  CHECK(get(&mc, "utls:r", buf, &len, 0) == 0, "memcached back: a miss, not a failure");
   utls_mc_close(&mc);
 }
 
@@ -373,56 +365,56 @@ static void test_seal (void)
 
   utls_seal_name(name, &k1, (unsigned char const *)"S\1\2\3", 4);
   utls_seal_name(name2, &k2, (unsigned char const *)"S\1\2\3", 4);
-  CHECK("name: utls: and 40 hex digits", strlen(name) == UTLS_MC_NAME_LEN && !strncmp(name, "utls:", 5) && strspn(name + 5, "0123456789abcdef") == 40);
-  CHECK("name: keyed (another key, another name)", strcmp(name, name2));
+  CHECK(strlen(name) == UTLS_MC_NAME_LEN && !strncmp(name, "utls:", 5) && strspn(name + 5, "0123456789abcdef") == 40, "name: utls: and 40 hex digits");
+  CHECK(strcmp(name, name2), "name: keyed (another key, another name)");
   utls_seal_name(name2, &k1, (unsigned char const *)"S\1\2\4", 4);
-  CHECK("name: another session, another name", strcmp(name, name2));
+  CHECK(strcmp(name, name2), "name: another session, another name");
 
   n = utls_seal(sealed, &k1, name, in, sizeof in);
-  CHECK("seal: length", n == sizeof in + UTLS_SEAL_OVERHEAD);
-  CHECK("seal: the plaintext does not show", !memmem(sealed, n, in + 20, 16));
+  CHECK(n == sizeof in + UTLS_SEAL_OVERHEAD, "seal: length");
+  CHECK(!memmem(sealed, n, in + 20, 16), "seal: the plaintext does not show");
   k[0] = k1;
-  CHECK("unseal: round trip", utls_unseal(out, k, 1, name, sealed, n) == (ssize_t)sizeof in && !memcmp(out, in, sizeof in));
+  CHECK(utls_unseal(out, k, 1, name, sealed, n) == (ssize_t)sizeof in && !memcmp(out, in, sizeof in), "unseal: round trip");
   for (i = 0; i < n; i++)
   {
     sealed[i] ^= 0x01;
     if (utls_unseal(out, k, 1, name, sealed, n) != -1) bad++;
     sealed[i] ^= 0x01;
   }
-  CHECK("unseal: every flipped bit is refused", !bad);
-  CHECK("unseal: truncated", utls_unseal(out, k, 1, name, sealed, n - 1) == -1);
-  CHECK("unseal: too short", utls_unseal(out, k, 1, name, sealed, UTLS_SEAL_OVERHEAD - 1) == -1);
-  CHECK("unseal: under another name", utls_unseal(out, k, 1, name2, sealed, n) == -1);
+  CHECK(!bad, "unseal: every flipped bit is refused");
+  CHECK(utls_unseal(out, k, 1, name, sealed, n - 1) == -1, "unseal: truncated");
+  CHECK(utls_unseal(out, k, 1, name, sealed, UTLS_SEAL_OVERHEAD - 1) == -1, "unseal: too short");
+  CHECK(utls_unseal(out, k, 1, name2, sealed, n) == -1, "unseal: under another name");
   k[0] = k2;
-  CHECK("unseal: another key", utls_unseal(out, k, 1, name, sealed, n) == -1);
+  CHECK(utls_unseal(out, k, 1, name, sealed, n) == -1, "unseal: another key");
   /* rotation: the new key first, the old one for reading */
   both[0] = k2; both[1] = k1;
-  CHECK("unseal: the old key still reads", utls_unseal(out, both, 2, name, sealed, n) == (ssize_t)sizeof in && !memcmp(out, in, sizeof in));
+  CHECK(utls_unseal(out, both, 2, name, sealed, n) == (ssize_t)sizeof in && !memcmp(out, in, sizeof in), "unseal: the old key still reads");
   both[1].set = 0;
-  CHECK("unseal: an unset old key does not", utls_unseal(out, both, 2, name, sealed, n) == -1);
+  CHECK(utls_unseal(out, both, 2, name, sealed, n) == -1, "unseal: an unset old key does not");
   /* a forged key id with the right key's tag computed under another: the id only picks the key */
   memcpy(sealed + 4, k2.id, 4);
-  CHECK("unseal: a changed key id", utls_unseal(out, both, 2, name, sealed, n) == -1);
-  CHECK("seal: two seals differ (random nonce)", utls_seal(sealed, &k1, name, in, 16) == 16 + UTLS_SEAL_OVERHEAD && utls_seal(out, &k1, name, in, 16) && memcmp(sealed, out, 16 + UTLS_SEAL_OVERHEAD));
-  CHECK("seal: empty plaintext", utls_seal(sealed, &k1, name, in, 0) == UTLS_SEAL_OVERHEAD && utls_unseal(out, &k1, 1, name, sealed, UTLS_SEAL_OVERHEAD) == 0);
+  CHECK(utls_unseal(out, both, 2, name, sealed, n) == -1, "unseal: a changed key id");
+  CHECK(utls_seal(sealed, &k1, name, in, 16) == 16 + UTLS_SEAL_OVERHEAD && utls_seal(out, &k1, name, in, 16) && memcmp(sealed, out, 16 + UTLS_SEAL_OVERHEAD), "seal: two seals differ (random nonce)");
+  CHECK(utls_seal(sealed, &k1, name, in, 0) == UTLS_SEAL_OVERHEAD && utls_unseal(out, &k1, 1, name, sealed, UTLS_SEAL_OVERHEAD) == 0, "seal: empty plaintext");
 
   /* key files */
   snprintf(path, sizeof path, "%s/key", dir);
   write_file(path, raw1, 32);
-  CHECK("key file: 32 bytes", !utls_sealkey_readfile(&k[0], path) && !memcmp(k[0].enc, k1.enc, 32) && !memcmp(k[0].id, k1.id, 4));
+  CHECK(!utls_sealkey_readfile(&k[0], path) && !memcmp(k[0].enc, k1.enc, 32) && !memcmp(k[0].id, k1.id, 4), "key file: 32 bytes");
   write_file(path, raw1, 31);
-  CHECK("key file: 31 bytes refused", utls_sealkey_readfile(&k[0], path) == UTLS_ERR_SEALKEY);
+  CHECK(utls_sealkey_readfile(&k[0], path) == UTLS_ERR_SEALKEY, "key file: 31 bytes refused");
   write_file(path, raw1, 0);
-  CHECK("key file: empty refused", utls_sealkey_readfile(&k[0], path) == UTLS_ERR_SEALKEY);
+  CHECK(utls_sealkey_readfile(&k[0], path) == UTLS_ERR_SEALKEY, "key file: empty refused");
   {
     unsigned char raw33[33] = { 0 };
     write_file(path, raw33, 33);
-    CHECK("key file: 33 bytes refused", utls_sealkey_readfile(&k[0], path) == UTLS_ERR_SEALKEY);
+    CHECK(utls_sealkey_readfile(&k[0], path) == UTLS_ERR_SEALKEY, "key file: 33 bytes refused");
   }
   snprintf(path, sizeof path, "%s/nokey", dir);
-  CHECK("key file: missing", utls_sealkey_readfile(&k[0], path) == -1 && errno == ENOENT);
+  CHECK(utls_sealkey_readfile(&k[0], path) == -1 && errno == ENOENT, "key file: missing");
   utls_sealkey_wipe(&k1);
-  CHECK("wipe", !k1.set && !k1.enc[0] && !k1.enc[31]);
+  CHECK(!k1.set && !k1.enc[0] && !k1.enc[31], "wipe");
 }
 
 int main (void)

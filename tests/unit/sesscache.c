@@ -34,18 +34,10 @@
 #include <utls/sesscache.h>
 #include "sesscache-internal.h"
 
-#define NAME "sesscache"
+#define UNIT_NAME "sesscache"
+#include "unit.h"
 
-static int failures = 0;
 static char dir[256];
-
-static void fail (char const *what, char const *detail)
-{
-  fprintf(stderr, "%s: FAIL: %s: %s\n", NAME, what, detail);
-  failures++;
-}
-
-#define CHECK(what, cond) do { if (!(cond)) fail(what, #cond); } while (0)
 
 static char const *path (char const *name)
 {
@@ -54,6 +46,29 @@ static char const *path (char const *name)
   char *p = buf[i++ & 3];
   snprintf(p, 512, "%s/%s", dir, name);
   return p;
+}
+
+/* Opens (or creates) the cache file dir/name; 1 if it worked, else 0
+   after a failure that names the file and the reason. */
+static int cache_open (utls_sesscache *c, char const *name, uint32_t nslots, uint32_t lifetime)
+{
+  char const *why = 0;
+  if (!utls_sesscache_open(c, path(name), nslots, lifetime, &why) && c->map) return 1;
+  failf("open %s: %s", name, why ? why : "no reason given");
+  return 0;
+}
+
+/* Writes len bytes of buf to the new file dir/name (mode 0600, then
+   mode); a failure counts as the check what. */
+static void file_write (char const *what, char const *name, void const *buf, size_t len, mode_t mode)
+{
+  int fd = open(path(name), O_WRONLY | O_CREAT | O_EXCL, 0600);
+  CHECK(fd >= 0 && (!len || write(fd, buf, len) == (ssize_t)len), "%s", what);
+  if (fd >= 0)
+  {
+    if (mode != 0600) fchmod(fd, mode);
+    close(fd);
+  }
 }
 
 /* An entry whose every byte follows from (id byte k, generation g): a
@@ -99,37 +114,36 @@ static void roundtrip (void)
   char const *why = 0;
   struct stat st;
   int64_t now = 1700000000;
-  CHECK("open new", !utls_sesscache_open(&c, path("a"), 64, 100, &why));
-  if (!c.map) { fail("open new", why); return; }
-  CHECK("mode 0600", !stat(path("a"), &st) && (st.st_mode & 0777) == 0600);
-  CHECK("size", st.st_size == UTLS_SC_HEADER + 64 * UTLS_SC_SLOT);
+  if (!cache_open(&c, "a", 64, 100)) return;
+  CHECK(!stat(path("a"), &st) && (st.st_mode & 0777) == 0600, "mode 0600");
+  CHECK(st.st_size == UTLS_SC_HEADER + 64 * UTLS_SC_SLOT, "size");
   make(&e, 1, 3, now);
-  CHECK("store", utls_sesscache_store(&c, UTLS_SC_SERVER, &e, now));
-  CHECK("fetch", utls_sesscache_fetch(&c, UTLS_SC_SERVER, e.id, now + 99, &out));
-  CHECK("fetched entry", consistent(&out, 1) && out.created == now);
-  CHECK("other role", !utls_sesscache_fetch(&c, UTLS_SC_CLIENT, e.id, now, &out));
+  CHECK(utls_sesscache_store(&c, UTLS_SC_SERVER, &e, now), "store");
+  CHECK(utls_sesscache_fetch(&c, UTLS_SC_SERVER, e.id, now + 99, &out), "fetch");
+  CHECK(consistent(&out, 1) && out.created == now, "fetched entry");
+  CHECK(!utls_sesscache_fetch(&c, UTLS_SC_CLIENT, e.id, now, &out), "other role");
   memset(out.id, 2, 32);
-  CHECK("other id", !utls_sesscache_fetch(&c, UTLS_SC_SERVER, out.id, now, &out));
-  CHECK("expired at the lifetime", !utls_sesscache_fetch(&c, UTLS_SC_SERVER, e.id, now + 100, &out));
-  CHECK("expired entry wiped", !utls_sesscache_fetch(&c, UTLS_SC_SERVER, e.id, now, &out));
+  CHECK(!utls_sesscache_fetch(&c, UTLS_SC_SERVER, out.id, now, &out), "other id");
+  CHECK(!utls_sesscache_fetch(&c, UTLS_SC_SERVER, e.id, now + 100, &out), "expired at the lifetime");
+  CHECK(!utls_sesscache_fetch(&c, UTLS_SC_SERVER, e.id, now, &out), "expired entry wiped");
   make(&e, 1, 4, now + 10);
   utls_sesscache_store(&c, UTLS_SC_SERVER, &e, now + 10);
-  CHECK("created in the future", !utls_sesscache_fetch(&c, UTLS_SC_SERVER, e.id, now, &out));
+  CHECK(!utls_sesscache_fetch(&c, UTLS_SC_SERVER, e.id, now, &out), "created in the future");
   {
     /* The wipe left no master secret in the file. */
     size_t i, run = 0;
     unsigned char const *m = c.map;
     make(&e, 9, 1, now);
     utls_sesscache_store(&c, UTLS_SC_SERVER, &e, now);
-    CHECK("found before wipe", utls_sesscache_fetch(&c, UTLS_SC_SERVER, e.id, now, &out));
+    CHECK(utls_sesscache_fetch(&c, UTLS_SC_SERVER, e.id, now, &out), "found before wipe");
     utls_sesscache_fetch(&c, UTLS_SC_SERVER, e.id, now + 1000, &out);
     for (i = 0; i + 48 <= c.len; i++)
       if (!memcmp(m + i, e.params.master_secret, 48)) run++;
-    CHECK("expired master secret wiped from the file", !run);
+    CHECK(!run, "expired master secret wiped from the file");
   }
   utls_sesscache_close(&c);
   c.lifetime = 0;
-  CHECK("reopen", !utls_sesscache_open(&c, path("a"), 8, 100, &why) && c.nslots == 64);
+  CHECK(!utls_sesscache_open(&c, path("a"), 8, 100, &why) && c.nslots == 64, "reopen");
   utls_sesscache_close(&c);
 }
 
@@ -137,17 +151,16 @@ static void eviction (void)
 {
   utls_sesscache c = UTLS_SESSCACHE_ZERO;
   utls_sessentry e, out;
-  char const *why;
   int64_t now = 1700000000;
   unsigned int k, found = 0, wrong = 0;
-  if (utls_sesscache_open(&c, path("tiny"), 4, 3600, &why)) { fail("open tiny", why); return; }
+  if (!cache_open(&c, "tiny", 4, 3600)) return;
   for (k = 1; k <= 200; k++)
   {
     make(&e, k, k, now + k);
-    CHECK("store in a full cache", utls_sesscache_store(&c, UTLS_SC_SERVER, &e, now + k));
+    CHECK(utls_sesscache_store(&c, UTLS_SC_SERVER, &e, now + k), "store in a full cache");
     if (!utls_sesscache_fetch(&c, UTLS_SC_SERVER, e.id, now + k, &out) || !consistent(&out, k)) wrong++;
   }
-  CHECK("the last stored is always there", !wrong);
+  CHECK(!wrong, "the last stored is always there");
   for (k = 1; k <= 200; k++)
   {
     memset(e.id, (int)k, 32);
@@ -157,10 +170,10 @@ static void eviction (void)
       if (!consistent(&out, k)) wrong++;
     }
   }
-  CHECK("four slots, four entries", found == 4);
-  CHECK("the oldest were evicted", !wrong);
+  CHECK(found == 4, "four slots, four entries");
+  CHECK(!wrong, "the oldest were evicted");
   memset(e.id, 200, 32);
-  CHECK("newest kept", utls_sesscache_fetch(&c, UTLS_SC_SERVER, e.id, now + 200, &out));
+  CHECK(utls_sesscache_fetch(&c, UTLS_SC_SERVER, e.id, now + 200, &out), "newest kept");
   utls_sesscache_close(&c);
 }
 
@@ -168,11 +181,10 @@ static void torn (void)
 {
   utls_sesscache c = UTLS_SESSCACHE_ZERO;
   utls_sessentry e, out;
-  char const *why;
   int64_t now = 1700000000;
   uint32_t b, i, seq;
   utlsp_scslot *slot = 0;
-  if (utls_sesscache_open(&c, path("torn"), 16, 3600, &why)) { fail("open torn", why); return; }
+  if (!cache_open(&c, "torn", 16, 3600)) return;
   make(&e, 5, 7, now);
   utls_sesscache_store(&c, UTLS_SC_SERVER, &e, now);
   b = utlsp_sc_bucket(&c, UTLS_SC_SERVER, e.id);
@@ -180,27 +192,27 @@ static void torn (void)
     if (utlsp_sc_slot(&c, b + i)->role == UTLS_SC_SERVER) slot = utlsp_sc_slot(&c, b + i);
   if (!slot) { fail("torn", "stored slot not found"); return; }
   slot->facts[10] ^= 1;
-  CHECK("torn slot refused", !utls_sesscache_fetch(&c, UTLS_SC_SERVER, e.id, now, &out));
+  CHECK(!utls_sesscache_fetch(&c, UTLS_SC_SERVER, e.id, now, &out), "torn slot refused");
   slot->facts[10] ^= 1;
-  CHECK("repaired slot accepted", utls_sesscache_fetch(&c, UTLS_SC_SERVER, e.id, now, &out));
+  CHECK(utls_sesscache_fetch(&c, UTLS_SC_SERVER, e.id, now, &out), "repaired slot accepted");
   slot->master[0] ^= 0x80;
-  CHECK("changed secret refused", !utls_sesscache_fetch(&c, UTLS_SC_SERVER, e.id, now, &out));
+  CHECK(!utls_sesscache_fetch(&c, UTLS_SC_SERVER, e.id, now, &out), "changed secret refused");
   slot->master[0] ^= 0x80;
   /* A writer that died in the slot. */
-  CHECK("claim", utlsp_sc_claim(slot, (uint32_t)now, &seq));
+  CHECK(utlsp_sc_claim(slot, (uint32_t)now, &seq), "claim");
   slot->master[0] ^= 0x80;
-  CHECK("busy slot refused", !utls_sesscache_fetch(&c, UTLS_SC_SERVER, e.id, now, &out));
-  CHECK("busy slot not taken at once", !utlsp_sc_claim(slot, (uint32_t)now + 1, &seq));
+  CHECK(!utls_sesscache_fetch(&c, UTLS_SC_SERVER, e.id, now, &out), "busy slot refused");
+  CHECK(!utlsp_sc_claim(slot, (uint32_t)now + 1, &seq), "busy slot not taken at once");
   /* every slot of the bucket busy but this one: the store goes around */
   for (i = 0; i < UTLS_SC_WAYS; i++)
   {
     utlsp_scslot *s = utlsp_sc_slot(&c, b + i);
     uint32_t q;
-    if (s != slot) CHECK("claim others", utlsp_sc_claim(s, (uint32_t)now, &q));
+    if (s != slot) CHECK(utlsp_sc_claim(s, (uint32_t)now, &q), "claim others");
   }
-  CHECK("store refused while all are busy", !utls_sesscache_store(&c, UTLS_SC_SERVER, &e, now + 1));
-  CHECK("stale slot taken back", utls_sesscache_store(&c, UTLS_SC_SERVER, &e, now + UTLS_SC_STALE));
-  CHECK("entry readable after takeover", utls_sesscache_fetch(&c, UTLS_SC_SERVER, e.id, now + UTLS_SC_STALE, &out) && consistent(&out, 5));
+  CHECK(!utls_sesscache_store(&c, UTLS_SC_SERVER, &e, now + 1), "store refused while all are busy");
+  CHECK(utls_sesscache_store(&c, UTLS_SC_SERVER, &e, now + UTLS_SC_STALE), "stale slot taken back");
+  CHECK(utls_sesscache_fetch(&c, UTLS_SC_SERVER, e.id, now + UTLS_SC_STALE, &out) && consistent(&out, 5), "entry readable after takeover");
   utls_sesscache_close(&c);
 }
 
@@ -211,35 +223,28 @@ static void expect_bad (char const *what, char const *file, char const *reason)
   if (!utls_sesscache_open(&c, file, 16, 3600, &why)) { fail(what, "was accepted"); utls_sesscache_close(&c); return; }
   if (c.map) fail(what, "map left set");
   if (!why || !strstr(why, reason))
-  {
-    fprintf(stderr, "%s: FAIL: %s: reason \"%s\", wanted \"%s\"\n", NAME, what, why ? why : "(none)", reason);
-    failures++;
-  }
+    failf("%s: reason \"%s\", wanted \"%s\"", what, why ? why : "(none)", reason);
 }
 
 static void badfiles (void)
 {
   utls_sesscache c = UTLS_SESSCACHE_ZERO;
   char const *why;
-  int fd;
-  if (utls_sesscache_open(&c, path("good"), 16, 3600, &why)) { fail("open good", why); return; }
+  if (!cache_open(&c, "good", 16, 3600)) return;
   utls_sesscache_close(&c);
-  CHECK("symlink", !symlink(path("good"), path("link")));
+  CHECK(!symlink(path("good"), path("link")), "symlink");
   expect_bad("symlink", path("link"), "symbolic link");
   expect_bad("missing directory", path("nodir/cache"), "No such file or directory");
-  CHECK("mkdir", !mkdir(path("adir"), 0700));
+  CHECK(!mkdir(path("adir"), 0700), "mkdir");
   expect_bad("directory", path("adir"), "");
-  fd = open(path("foreign"), O_WRONLY | O_CREAT | O_EXCL, 0600);
   {
     char junk[4096];
     memset(junk, 'x', sizeof junk);
     memcpy(junk, "GIF89a", 6);
-    CHECK("foreign", fd >= 0 && write(fd, junk, sizeof junk) == (ssize_t)sizeof junk);
+    file_write("foreign", "foreign", junk, sizeof junk, 0600);
   }
-  if (fd >= 0) close(fd);
   expect_bad("foreign", path("foreign"), "bad magic");
-  fd = open(path("empty"), O_WRONLY | O_CREAT | O_EXCL, 0600);
-  if (fd >= 0) close(fd);
+  file_write("empty", "empty", "", 0, 0600);
   expect_bad("empty", path("empty"), "truncated");
   {
     /* copies of the good file, then damaged */
@@ -247,23 +252,17 @@ static void badfiles (void)
     int in = open(path("good"), O_RDONLY);
     ssize_t n = in >= 0 ? read(in, buf, sizeof buf) : -1;
     if (in >= 0) close(in);
-    CHECK("read good", n == (ssize_t)sizeof buf);
-    fd = open(path("short"), O_WRONLY | O_CREAT | O_EXCL, 0600);
-    CHECK("short", fd >= 0 && write(fd, buf, sizeof buf - UTLS_SC_SLOT) == (ssize_t)(sizeof buf - UTLS_SC_SLOT));
-    if (fd >= 0) close(fd);
+    CHECK(n == (ssize_t)sizeof buf, "read good");
+    file_write("short", "short", buf, sizeof buf - UTLS_SC_SLOT, 0600);
     expect_bad("truncated", path("short"), "does not match");
     buf[8]++;
-    fd = open(path("v2"), O_WRONLY | O_CREAT | O_EXCL, 0600);
-    CHECK("v2", fd >= 0 && write(fd, buf, sizeof buf) == (ssize_t)sizeof buf);
-    if (fd >= 0) close(fd);
+    file_write("v2", "v2", buf, sizeof buf, 0600);
     expect_bad("other version", path("v2"), "format version");
     buf[8]--;
-    fd = open(path("open"), O_WRONLY | O_CREAT | O_EXCL, 0644);
-    CHECK("open", fd >= 0 && write(fd, buf, sizeof buf) == (ssize_t)sizeof buf);
-    if (fd >= 0) { fchmod(fd, 0644); close(fd); }
+    file_write("open", "open", buf, sizeof buf, 0644);
     expect_bad("readable by others", path("open"), "mode 0600");
   }
-  CHECK("bad size", utls_sesscache_open(&c, path("x"), 2, 3600, &why) < 0);
+  CHECK(utls_sesscache_open(&c, path("x"), 2, 3600, &why) < 0, "bad size");
 }
 
 /*
@@ -329,9 +328,8 @@ static void concurrent (void)
   unsigned int i, round;
   unsigned long got = 0, bad = 0;
   utls_sesscache c = UTLS_SESSCACHE_ZERO;
-  char const *why;
   FILE *f;
-  if (utls_sesscache_open(&c, path("shared"), 8, 3600, &why)) { fail("open shared", why); return; }
+  if (!cache_open(&c, "shared", 8, 3600)) return;
   utls_sesscache_close(&c);
   if (pipe(stop) < 0 || pipe(out) < 0) { fail("pipe", strerror(errno)); return; }
   fcntl(stop[0], F_SETFL, O_NONBLOCK);
@@ -369,13 +367,10 @@ static void concurrent (void)
   }
   for (i = 0; i < READERS; i++) waitpid(readers[i], 0, 0);
   if (f) fclose(f);
-  if (getenv("SESSCACHE_VERBOSE")) fprintf(stderr, "%s: concurrent: %lu entries read, %lu inconsistent\n", NAME, got, bad);
+  if (getenv("SESSCACHE_VERBOSE")) fprintf(stderr, "%s: concurrent: %lu entries read, %lu inconsistent\n", UNIT_NAME, got, bad);
   if (!got) fail("concurrent", "the readers never found an entry");
   if (bad)
-  {
-    fprintf(stderr, "%s: FAIL: concurrent: %lu inconsistent entries accepted (of %lu)\n", NAME, bad, got);
-    failures++;
-  }
+    failf("concurrent: %lu inconsistent entries accepted (of %lu)", bad, got);
 }
 
 /* A ClientHello: session ID k x 32, then extensions (may be 0). */
@@ -413,16 +408,16 @@ static void peek (void)
   char name[256];
   size_t n, sidlen;
   n = hello(buf, one, sizeof one);
-  CHECK("peek sni", utls_clienthello_peek(buf, n, sid, &sidlen, name) && sidlen == 32 && sid[0] == 0x42 && !strcmp(name, "localhost"));
-  CHECK("peek cut", !utls_clienthello_peek(buf, n - 1, sid, &sidlen, name));
+  CHECK(utls_clienthello_peek(buf, n, sid, &sidlen, name) && sidlen == 32 && sid[0] == 0x42 && !strcmp(name, "localhost"), "peek sni");
+  CHECK(!utls_clienthello_peek(buf, n - 1, sid, &sidlen, name), "peek cut");
   n = hello(buf, 0, 0);
-  CHECK("peek no extensions", utls_clienthello_peek(buf, n, sid, &sidlen, name) && !name[0]);
+  CHECK(utls_clienthello_peek(buf, n, sid, &sidlen, name) && !name[0], "peek no extensions");
   n = hello(buf, two, sizeof two);
-  CHECK("peek last name wins, other types skipped", utls_clienthello_peek(buf, n, sid, &sidlen, name) && !strcmp(name, "two"));
+  CHECK(utls_clienthello_peek(buf, n, sid, &sidlen, name) && !strcmp(name, "two"), "peek last name wins, other types skipped");
   n = hello(buf, nul, sizeof nul);
-  CHECK("peek NUL in name", !utls_clienthello_peek(buf, n, sid, &sidlen, name));
+  CHECK(!utls_clienthello_peek(buf, n, sid, &sidlen, name), "peek NUL in name");
   buf[0] = 23;
-  CHECK("peek not a handshake", !utls_clienthello_peek(buf, n, sid, &sidlen, name));
+  CHECK(!utls_clienthello_peek(buf, n, sid, &sidlen, name), "peek not a handshake");
 }
 
 static void rmtree (void)

@@ -18,21 +18,13 @@
 #include <utls/utls.h>
 #include <utls/setup.h>
 
-#define NAME "session"
+#define UNIT_NAME "session"
+#include "unit.h"
 #define PATTERN 0xa5
 #define PROBE_SIZE 8192
 
-static int failures = 0;
 static br_ssl_client_context cc;
 static utls_envblock block;
-
-static void fail (char const *what, char const *detail)
-{
-  fprintf(stderr, "%s: FAIL: %s: %s\n", NAME, what, detail);
-  failures++;
-}
-
-#define CHECK(what, cond) do { if (!(cond)) fail(what, #cond); } while (0)
 
 static void __attribute__((noinline)) add_session (void)
 {
@@ -94,15 +86,15 @@ int main (void)
   if (clear_stack()) fail("clear_stack", "the stack was not cleared");
   add_session();
   run = probe();
-  CHECK("a copy of the master secret was left on the stack", run < 16);
-  CHECK("block finished", utls_envblock_finish(&block));
-  CHECK("SSL_CIPHER", has("SSL_CIPHER=ECDHE-ECDSA-AES128-GCM-SHA256"));
-  CHECK("SSL_TLS_SNI_SERVERNAME", has("SSL_TLS_SNI_SERVERNAME=mx.example.org"));
-  CHECK("SSL_SESSION_RESUMED", has("SSL_SESSION_RESUMED=Initial"));
+  CHECK(run < 16, "a copy of the master secret was left on the stack");
+  CHECK(utls_envblock_finish(&block), "block finished");
+  CHECK(has("SSL_CIPHER=ECDHE-ECDSA-AES128-GCM-SHA256"), "SSL_CIPHER");
+  CHECK(has("SSL_TLS_SNI_SERVERNAME=mx.example.org"), "SSL_TLS_SNI_SERVERNAME");
+  CHECK(has("SSL_SESSION_RESUMED=Initial"), "SSL_SESSION_RESUMED");
   block.len = 0;
   utls_envblock_add_session(&block, &cc.eng, "mx.example.org", 1);
-  CHECK("block finished", utls_envblock_finish(&block));
-  CHECK("SSL_SESSION_RESUMED resumed", has("SSL_SESSION_RESUMED=Resumed"));
-  CHECK("SSL_SESSION_RESUMED once", !has("SSL_SESSION_RESUMED=Initial"));
+  CHECK(utls_envblock_finish(&block), "block finished");
+  CHECK(has("SSL_SESSION_RESUMED=Resumed"), "SSL_SESSION_RESUMED resumed");
+  CHECK(!has("SSL_SESSION_RESUMED=Initial"), "SSL_SESSION_RESUMED once");
   return failures ? 1 : 0;
 }

@@ -18,15 +18,8 @@
 
 #include "tls-internal.h"
 
-#define NAME "tlsargs"
-
-static int fails = 0;
-
-static void fail (char const *what, char const *detail)
-{
-  fprintf(stderr, NAME ": FAIL: %s: %s\n", what, detail);
-  fails++;
-}
+#define UNIT_NAME "tlsargs"
+#include "unit.h"
 
 /* want: the expected argv after splitting, and the long options, "|"-separated. */
 static void split (char const *what, char const *const *argv, char const *want, char const *wantlong)
@@ -92,7 +85,7 @@ static void refusals (void)
 
 int main (void)
 {
-  PROG = NAME;
+  PROG = UNIT_NAME;
   refusals();
   split("plain", (char const *[]){ "tlsc", "-k", "host", "prog", 0 }, "tlsc|-k|host|prog", "");
   split("long first", (char const *[]){ "tlsc", "--pin=x", "-k", "h", "prog", 0 }, "tlsc|-k|h|prog", "--pin=x");
@@ -114,5 +107,5 @@ int main (void)
   block("nothing", "", 0, 0);
   block("trailing garbage", "A=1\0\0x", 6, 0);
   block("no terminator at all", "A=1", 3, 0);
-  return fails ? 1 : 0;
+  return failures ? 1 : 0;
 }

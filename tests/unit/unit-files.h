@@ -1,35 +1,21 @@
 /* ISC license. */
 
 /*
- * Shared by the unit tests of the file loaders (load.c, cabundle.c): the
- * failure count and CHECK, paths, and whole-file reads and writes. The
- * file that includes it defines UNIT_NAME (its name, for messages) and
- * includes <stdarg.h>, <stdio.h>, <stdlib.h>, <string.h>, <utls/utls.h>
- * <unistd.h> and "load-internal.h" first. A harness error
- * (a file that cannot be read or written) exits 1 at once.
+ * Shared by the unit tests of the file loaders (load.c, cabundle.c), on
+ * top of unit.h (CHECK and the failure count): paths, and whole-file
+ * reads and writes. The file that includes it defines UNIT_NAME (its
+ * name, for messages) and includes <stdio.h>, <stdlib.h>, <string.h>,
+ * <utls/utls.h>, <unistd.h> and "load-internal.h" first. A harness
+ * error (a file that cannot be read or written) exits 1 at once.
  */
 
 #ifndef UTLS_UNIT_FILES_H
 #define UTLS_UNIT_FILES_H
 
+#include "unit.h"
+
 static char const *pki;                                /* the PKI directory */
 static char tmpdir[] = "/tmp/utls-" UNIT_NAME ".XXXXXX"; /* made by unit_start */
-static int failures = 0;
-
-#define CHECK(cond, ...) do { if (!(cond)) fail(__LINE__, __VA_ARGS__); } while (0)
-
-static void fail (int line, char const *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void fail (int line, char const *fmt, ...)
-{
-  va_list ap;
-  fprintf(stderr, UNIT_NAME ": FAIL: line %d: ", line);
-  va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  fputc('\n', stderr);
-  failures++;
-}
 
 /* dir/name, in one of four rotating static buffers of set 0 or 1: a
    caller may hold a path of one set across many calls of the other

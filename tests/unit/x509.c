@@ -3,17 +3,8 @@
 /*
  * Unit test: utls_x509_parse, utls_x509_san_next, utls_time_fmt, the
  * Extended Key Usage reader (utlsp_eku_scan, utls_x509_eku_allows) and
- * the DER helpers under them. The certificates are test vectors of the
- * parser, made once with openssl ca (EC P-256):
- *   cert_a: v3, self-signed, serial 8A0102030405060708,
- *     subject C=FR, O=Example, Inc., OU=R+D + UID=jdoe,
- *     CN=test.example.com, emailAddress=admin@example.com,
- *     notBefore 2020-01-01 (UTCTime), notAfter 2050-01-01 (GeneralizedTime),
- *     SAN DNS:test.example.com, DNS:*.example.org, IP:192.0.2.1,
- *     email:admin@example.com, IP:2001:db8::1.
- *   cert_b: v1 (no extensions), issued by cert_a, serial 01,
- *     subject CN=Zoë Müller, O=Acme, DC=example, DC=com,
- *     2024-02-29 12:34:56 to 2049-12-31 23:59:59 (both UTCTime).
+ * the DER helpers under them, on the test certificates cert_a and cert_b
+ * (unit-certs.h, which describes them).
  */
 
 #include <stddef.h>
@@ -25,118 +16,9 @@
 #include <utls/utls.h>
 #include "der-internal.h"
 
-#define NAME "x509"
-
-static int failures = 0;
-
-static void fail (char const *what, char const *detail)
-{
-  fprintf(stderr, "%s: FAIL: %s: %s\n", NAME, what, detail);
-  failures++;
-}
-
-#define CHECK(what, cond) do { if (!(cond)) fail(what, #cond); } while (0)
-
-static unsigned char const cert_a[657] =
-{
-  0x30, 0x82, 0x02, 0x8d, 0x30, 0x82, 0x02, 0x32, 0xa0, 0x03, 0x02, 0x01,
-  0x02, 0x02, 0x0a, 0x00, 0x8a, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
-  0x08, 0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03,
-  0x02, 0x30, 0x81, 0x84, 0x31, 0x0b, 0x30, 0x09, 0x06, 0x03, 0x55, 0x04,
-  0x06, 0x13, 0x02, 0x46, 0x52, 0x31, 0x16, 0x30, 0x14, 0x06, 0x03, 0x55,
-  0x04, 0x0a, 0x0c, 0x0d, 0x45, 0x78, 0x61, 0x6d, 0x70, 0x6c, 0x65, 0x2c,
-  0x20, 0x49, 0x6e, 0x63, 0x2e, 0x31, 0x20, 0x30, 0x0a, 0x06, 0x03, 0x55,
-  0x04, 0x0b, 0x0c, 0x03, 0x52, 0x2b, 0x44, 0x30, 0x12, 0x06, 0x0a, 0x09,
-  0x92, 0x26, 0x89, 0x93, 0xf2, 0x2c, 0x64, 0x01, 0x01, 0x0c, 0x04, 0x6a,
-  0x64, 0x6f, 0x65, 0x31, 0x19, 0x30, 0x17, 0x06, 0x03, 0x55, 0x04, 0x03,
-  0x0c, 0x10, 0x74, 0x65, 0x73, 0x74, 0x2e, 0x65, 0x78, 0x61, 0x6d, 0x70,
-  0x6c, 0x65, 0x2e, 0x63, 0x6f, 0x6d, 0x31, 0x20, 0x30, 0x1e, 0x06, 0x09,
-  0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x01, 0x16, 0x11, 0x61,
-  0x64, 0x6d, 0x69, 0x6e, 0x40, 0x65, 0x78, 0x61, 0x6d, 0x70, 0x6c, 0x65,
-  0x2e, 0x63, 0x6f, 0x6d, 0x30, 0x20, 0x17, 0x0d, 0x32, 0x30, 0x30, 0x31,
-  0x30, 0x31, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x5a, 0x18, 0x0f, 0x32,
-  0x30, 0x35, 0x30, 0x30, 0x31, 0x30, 0x31, 0x30, 0x30, 0x30, 0x30, 0x30,
-  0x30, 0x5a, 0x30, 0x81, 0x84, 0x31, 0x0b, 0x30, 0x09, 0x06, 0x03, 0x55,
-  0x04, 0x06, 0x13, 0x02, 0x46, 0x52, 0x31, 0x16, 0x30, 0x14, 0x06, 0x03,
-  0x55, 0x04, 0x0a, 0x0c, 0x0d, 0x45, 0x78, 0x61, 0x6d, 0x70, 0x6c, 0x65,
-  0x2c, 0x20, 0x49, 0x6e, 0x63, 0x2e, 0x31, 0x20, 0x30, 0x0a, 0x06, 0x03,
-  0x55, 0x04, 0x0b, 0x0c, 0x03, 0x52, 0x2b, 0x44, 0x30, 0x12, 0x06, 0x0a,
-  0x09, 0x92, 0x26, 0x89, 0x93, 0xf2, 0x2c, 0x64, 0x01, 0x01, 0x0c, 0x04,
-  0x6a, 0x64, 0x6f, 0x65, 0x31, 0x19, 0x30, 0x17, 0x06, 0x03, 0x55, 0x04,
-  0x03, 0x0c, 0x10, 0x74, 0x65, 0x73, 0x74, 0x2e, 0x65, 0x78, 0x61, 0x6d,
-  0x70, 0x6c, 0x65, 0x2e, 0x63, 0x6f, 0x6d, 0x31, 0x20, 0x30, 0x1e, 0x06,
-  0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x01, 0x16, 0x11,
-  0x61, 0x64, 0x6d, 0x69, 0x6e, 0x40, 0x65, 0x78, 0x61, 0x6d, 0x70, 0x6c,
-  0x65, 0x2e, 0x63, 0x6f, 0x6d, 0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a,
-  0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce,
-  0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00, 0x04, 0xf9, 0x61, 0x34, 0xd7,
-  0x0a, 0xa9, 0x0c, 0x91, 0x34, 0x9c, 0x3b, 0x64, 0xde, 0x79, 0x2a, 0x50,
-  0x8d, 0xa6, 0x10, 0x0f, 0x7a, 0x0b, 0x2e, 0x23, 0xd2, 0xc8, 0x56, 0x8e,
-  0x39, 0xcd, 0x92, 0xce, 0xcf, 0xbd, 0x2a, 0x48, 0x49, 0x7b, 0x1c, 0x9c,
-  0x21, 0xc4, 0x94, 0xb1, 0x97, 0x1a, 0x6b, 0x27, 0xbf, 0x72, 0x88, 0x90,
-  0x62, 0x56, 0x54, 0x4a, 0xe8, 0x2e, 0x42, 0x22, 0x99, 0xa9, 0xb6, 0x1d,
-  0xa3, 0x81, 0x87, 0x30, 0x81, 0x84, 0x30, 0x55, 0x06, 0x03, 0x55, 0x1d,
-  0x11, 0x04, 0x4e, 0x30, 0x4c, 0x82, 0x10, 0x74, 0x65, 0x73, 0x74, 0x2e,
-  0x65, 0x78, 0x61, 0x6d, 0x70, 0x6c, 0x65, 0x2e, 0x63, 0x6f, 0x6d, 0x82,
-  0x0d, 0x2a, 0x2e, 0x65, 0x78, 0x61, 0x6d, 0x70, 0x6c, 0x65, 0x2e, 0x6f,
-  0x72, 0x67, 0x87, 0x04, 0xc0, 0x00, 0x02, 0x01, 0x81, 0x11, 0x61, 0x64,
-  0x6d, 0x69, 0x6e, 0x40, 0x65, 0x78, 0x61, 0x6d, 0x70, 0x6c, 0x65, 0x2e,
-  0x63, 0x6f, 0x6d, 0x87, 0x10, 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00,
-  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x30, 0x0c, 0x06,
-  0x03, 0x55, 0x1d, 0x13, 0x01, 0x01, 0xff, 0x04, 0x02, 0x30, 0x00, 0x30,
-  0x1d, 0x06, 0x03, 0x55, 0x1d, 0x0e, 0x04, 0x16, 0x04, 0x14, 0x63, 0x80,
-  0xdc, 0xf0, 0xd4, 0x55, 0x85, 0x34, 0xb2, 0xa8, 0x5f, 0x6e, 0x57, 0x5e,
-  0xd9, 0x34, 0x09, 0x13, 0x4f, 0x18, 0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86,
-  0x48, 0xce, 0x3d, 0x04, 0x03, 0x02, 0x03, 0x49, 0x00, 0x30, 0x46, 0x02,
-  0x21, 0x00, 0x99, 0xc7, 0xfd, 0x15, 0xd8, 0x2e, 0xa4, 0x02, 0x3c, 0xa4,
-  0x38, 0x5f, 0x5d, 0x44, 0xe6, 0xad, 0x42, 0xaa, 0x17, 0x40, 0x48, 0x2b,
-  0xbd, 0x21, 0x1e, 0xdf, 0x28, 0x97, 0x46, 0x1d, 0x50, 0x0a, 0x02, 0x21,
-  0x00, 0xfe, 0x55, 0xa5, 0xcb, 0x33, 0x6b, 0xf6, 0x87, 0x45, 0xc1, 0x8d,
-  0x1a, 0x1e, 0x06, 0xae, 0x6d, 0x7f, 0x8c, 0x46, 0x7a, 0x4d, 0x9f, 0xd7,
-  0x57, 0xe2, 0x06, 0x15, 0x87, 0xf5, 0xf1, 0xb5, 0xec
-};
-
-static unsigned char const cert_b[454] =
-{
-  0x30, 0x82, 0x01, 0xc2, 0x30, 0x82, 0x01, 0x67, 0x02, 0x01, 0x01, 0x30,
-  0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02, 0x30,
-  0x81, 0x84, 0x31, 0x0b, 0x30, 0x09, 0x06, 0x03, 0x55, 0x04, 0x06, 0x13,
-  0x02, 0x46, 0x52, 0x31, 0x16, 0x30, 0x14, 0x06, 0x03, 0x55, 0x04, 0x0a,
-  0x0c, 0x0d, 0x45, 0x78, 0x61, 0x6d, 0x70, 0x6c, 0x65, 0x2c, 0x20, 0x49,
-  0x6e, 0x63, 0x2e, 0x31, 0x20, 0x30, 0x0a, 0x06, 0x03, 0x55, 0x04, 0x0b,
-  0x0c, 0x03, 0x52, 0x2b, 0x44, 0x30, 0x12, 0x06, 0x0a, 0x09, 0x92, 0x26,
-  0x89, 0x93, 0xf2, 0x2c, 0x64, 0x01, 0x01, 0x0c, 0x04, 0x6a, 0x64, 0x6f,
-  0x65, 0x31, 0x19, 0x30, 0x17, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x10,
-  0x74, 0x65, 0x73, 0x74, 0x2e, 0x65, 0x78, 0x61, 0x6d, 0x70, 0x6c, 0x65,
-  0x2e, 0x63, 0x6f, 0x6d, 0x31, 0x20, 0x30, 0x1e, 0x06, 0x09, 0x2a, 0x86,
-  0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x01, 0x16, 0x11, 0x61, 0x64, 0x6d,
-  0x69, 0x6e, 0x40, 0x65, 0x78, 0x61, 0x6d, 0x70, 0x6c, 0x65, 0x2e, 0x63,
-  0x6f, 0x6d, 0x30, 0x1e, 0x17, 0x0d, 0x32, 0x34, 0x30, 0x32, 0x32, 0x39,
-  0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x5a, 0x17, 0x0d, 0x34, 0x39, 0x31,
-  0x32, 0x33, 0x31, 0x32, 0x33, 0x35, 0x39, 0x35, 0x39, 0x5a, 0x30, 0x54,
-  0x31, 0x15, 0x30, 0x13, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x0c, 0x5a,
-  0x6f, 0xc3, 0xab, 0x20, 0x4d, 0xc3, 0xbc, 0x6c, 0x6c, 0x65, 0x72, 0x31,
-  0x0d, 0x30, 0x0b, 0x06, 0x03, 0x55, 0x04, 0x0a, 0x0c, 0x04, 0x41, 0x63,
-  0x6d, 0x65, 0x31, 0x17, 0x30, 0x15, 0x06, 0x0a, 0x09, 0x92, 0x26, 0x89,
-  0x93, 0xf2, 0x2c, 0x64, 0x01, 0x19, 0x16, 0x07, 0x65, 0x78, 0x61, 0x6d,
-  0x70, 0x6c, 0x65, 0x31, 0x13, 0x30, 0x11, 0x06, 0x0a, 0x09, 0x92, 0x26,
-  0x89, 0x93, 0xf2, 0x2c, 0x64, 0x01, 0x19, 0x16, 0x03, 0x63, 0x6f, 0x6d,
-  0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02,
-  0x01, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03,
-  0x42, 0x00, 0x04, 0x04, 0xd1, 0x5a, 0x12, 0x38, 0xc8, 0x14, 0xb7, 0x18,
-  0x84, 0x20, 0x9e, 0x0b, 0xfe, 0xa0, 0x7a, 0xff, 0x33, 0xef, 0x4b, 0xfa,
-  0x7b, 0x17, 0x6f, 0x50, 0x0b, 0xac, 0x1a, 0xf9, 0x1a, 0x35, 0x40, 0x89,
-  0x65, 0xb2, 0x15, 0xbb, 0x7c, 0x94, 0x2b, 0xe0, 0x0a, 0xb7, 0x82, 0xcc,
-  0x66, 0x08, 0xc9, 0x2d, 0x19, 0xd7, 0x05, 0x4e, 0xfc, 0xeb, 0x4a, 0xdf,
-  0xb7, 0x8e, 0xf0, 0x67, 0x3f, 0xbf, 0xc8, 0x30, 0x0a, 0x06, 0x08, 0x2a,
-  0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02, 0x03, 0x49, 0x00, 0x30, 0x46,
-  0x02, 0x21, 0x00, 0xeb, 0xc9, 0x6c, 0xa3, 0x88, 0xdb, 0x94, 0x2a, 0x26,
-  0x3f, 0x53, 0xb1, 0xa2, 0x17, 0x66, 0x14, 0xf1, 0x25, 0x8f, 0x51, 0xd0,
-  0x4c, 0x4e, 0xbb, 0x2c, 0x49, 0x24, 0x80, 0xf3, 0xfe, 0x94, 0x64, 0x02,
-  0x21, 0x00, 0xaf, 0x7d, 0x85, 0x3b, 0x13, 0xd5, 0x61, 0x8f, 0x35, 0xfb,
-  0xca, 0x9f, 0xac, 0x97, 0xd0, 0xa7, 0xea, 0x1b, 0x86, 0x41, 0xb8, 0x74,
-  0x01, 0xe3, 0xf1, 0xe9, 0x45, 0x3e, 0x53, 0x5a, 0x16, 0x98
-};
+#define UNIT_NAME "x509"
+#include "unit.h"
+#include "unit-certs.h"
 
 static void test_cert_a (void)
 {
@@ -148,27 +30,27 @@ static void test_cert_a (void)
   utls_der v;
   size_t pos = 0;
   unsigned int type;
-  CHECK("cert_a", utls_x509_parse(&info, cert_a, sizeof(cert_a)) == 0);
-  CHECK("cert_a serial", info.serial.len == 10 && !memcmp(info.serial.s, serial, 10));
-  CHECK("cert_a not_before", info.not_before == 1577836800);
-  CHECK("cert_a not_after (GeneralizedTime)", info.not_after == 2524608000);
-  CHECK("cert_a issuer = subject", info.issuer.len == info.subject.len && !memcmp(info.issuer.s, info.subject.s, info.subject.len));
-  CHECK("cert_a subject is a whole TLV", info.subject.s[0] == 0x30 && info.subject.len == 135);
-  CHECK("cert_a subject offset", info.subject.s == cert_a + 206);
-  CHECK("cert_a spki", info.spki.s == cert_a + 341 && info.spki.len == 91);
-  CHECK("cert_a san", info.san.s == cert_a + 449 && info.san.len == 76);
-  CHECK("cert_a signatureAlgorithm", info.sigalg.len == 8 && !memcmp(info.sigalg.s, sha256_ecdsa, 8));
-  CHECK("san 1", utls_x509_san_next(&info, &pos, &type, &v) == 1 && type == 2 && v.len == 16 && !memcmp(v.s, "test.example.com", 16));
-  CHECK("san 2", utls_x509_san_next(&info, &pos, &type, &v) == 1 && type == 2 && v.len == 13 && !memcmp(v.s, "*.example.org", 13));
-  CHECK("san 3", utls_x509_san_next(&info, &pos, &type, &v) == 1 && type == 7 && v.len == 4 && !memcmp(v.s, ip4, 4));
-  CHECK("san 4", utls_x509_san_next(&info, &pos, &type, &v) == 1 && type == 1 && v.len == 17 && !memcmp(v.s, "admin@example.com", 17));
-  CHECK("san 5", utls_x509_san_next(&info, &pos, &type, &v) == 1 && type == 7 && v.len == 16 && !memcmp(v.s, ip6, 16));
-  CHECK("san end", utls_x509_san_next(&info, &pos, &type, &v) == 0);
-  CHECK("san end again", utls_x509_san_next(&info, &pos, &type, &v) == 0);
+  CHECK(utls_x509_parse(&info, cert_a, sizeof(cert_a)) == 0, "cert_a");
+  CHECK(info.serial.len == 10 && !memcmp(info.serial.s, serial, 10), "cert_a serial");
+  CHECK(info.not_before == 1577836800, "cert_a not_before");
+  CHECK(info.not_after == 2524608000, "cert_a not_after (GeneralizedTime)");
+  CHECK(info.issuer.len == info.subject.len && !memcmp(info.issuer.s, info.subject.s, info.subject.len), "cert_a issuer = subject");
+  CHECK(info.subject.s[0] == 0x30 && info.subject.len == 135, "cert_a subject is a whole TLV");
+  CHECK(info.subject.s == cert_a + 206, "cert_a subject offset");
+  CHECK(info.spki.s == cert_a + 341 && info.spki.len == 91, "cert_a spki");
+  CHECK(info.san.s == cert_a + 449 && info.san.len == 76, "cert_a san");
+  CHECK(info.sigalg.len == 8 && !memcmp(info.sigalg.s, sha256_ecdsa, 8), "cert_a signatureAlgorithm");
+  CHECK(utls_x509_san_next(&info, &pos, &type, &v) == 1 && type == 2 && v.len == 16 && !memcmp(v.s, "test.example.com", 16), "san 1");
+  CHECK(utls_x509_san_next(&info, &pos, &type, &v) == 1 && type == 2 && v.len == 13 && !memcmp(v.s, "*.example.org", 13), "san 2");
+  CHECK(utls_x509_san_next(&info, &pos, &type, &v) == 1 && type == 7 && v.len == 4 && !memcmp(v.s, ip4, 4), "san 3");
+  CHECK(utls_x509_san_next(&info, &pos, &type, &v) == 1 && type == 1 && v.len == 17 && !memcmp(v.s, "admin@example.com", 17), "san 4");
+  CHECK(utls_x509_san_next(&info, &pos, &type, &v) == 1 && type == 7 && v.len == 16 && !memcmp(v.s, ip6, 16), "san 5");
+  CHECK(utls_x509_san_next(&info, &pos, &type, &v) == 0, "san end");
+  CHECK(utls_x509_san_next(&info, &pos, &type, &v) == 0, "san end again");
   pos = 1000;
-  CHECK("san pos past end", utls_x509_san_next(&info, &pos, &type, &v) == -1);
+  CHECK(utls_x509_san_next(&info, &pos, &type, &v) == -1, "san pos past end");
   pos = 1;
-  CHECK("san pos mid-entry", utls_x509_san_next(&info, &pos, &type, &v) == -1);
+  CHECK(utls_x509_san_next(&info, &pos, &type, &v) == -1, "san pos mid-entry");
 }
 
 static void test_cert_b (void)
@@ -177,14 +59,14 @@ static void test_cert_b (void)
   utls_der v;
   size_t pos = 0;
   unsigned int type;
-  CHECK("cert_b", utls_x509_parse(&b, cert_b, sizeof(cert_b)) == 0);
-  CHECK("cert_a", utls_x509_parse(&a, cert_a, sizeof(cert_a)) == 0);
-  CHECK("cert_b serial", b.serial.len == 1 && b.serial.s[0] == 1);
-  CHECK("cert_b not_before", b.not_before == 1709210096);
-  CHECK("cert_b not_after (UTCTime 49)", b.not_after == 2524607999);
-  CHECK("cert_b issuer = cert_a subject", b.issuer.len == a.subject.len && !memcmp(b.issuer.s, a.subject.s, a.subject.len));
-  CHECK("cert_b no san", b.san.len == 0 && b.san.s);
-  CHECK("cert_b san_next", utls_x509_san_next(&b, &pos, &type, &v) == 0);
+  CHECK(utls_x509_parse(&b, cert_b, sizeof(cert_b)) == 0, "cert_b");
+  CHECK(utls_x509_parse(&a, cert_a, sizeof(cert_a)) == 0, "cert_a");
+  CHECK(b.serial.len == 1 && b.serial.s[0] == 1, "cert_b serial");
+  CHECK(b.not_before == 1709210096, "cert_b not_before");
+  CHECK(b.not_after == 2524607999, "cert_b not_after (UTCTime 49)");
+  CHECK(b.issuer.len == a.subject.len && !memcmp(b.issuer.s, a.subject.s, a.subject.len), "cert_b issuer = cert_a subject");
+  CHECK(b.san.len == 0 && b.san.s, "cert_b no san");
+  CHECK(utls_x509_san_next(&b, &pos, &type, &v) == 0, "cert_b san_next");
 }
 
 /* Every proper prefix, and any trailing byte, must be rejected. */
@@ -208,7 +90,7 @@ static void test_truncation (void)
   }
   memcpy(buf, cert_a, sizeof(cert_a));
   buf[sizeof(cert_a)] = 0;
-  CHECK("trailing byte", utls_x509_parse(&info, buf, sizeof(buf)) == UTLS_ERR_BADDER);
+  CHECK(utls_x509_parse(&info, buf, sizeof(buf)) == UTLS_ERR_BADDER, "trailing byte");
 }
 
 /* Patches one byte of cert_a and expects rejection. */
@@ -217,7 +99,7 @@ static void expect_bad (char const *what, size_t offset, unsigned char byte)
   unsigned char buf[sizeof(cert_a)];
   utls_x509_info info;
   memcpy(buf, cert_a, sizeof(buf));
-  CHECK(what, buf[offset] != byte);
+  CHECK(buf[offset] != byte, "%s", what);
   buf[offset] = byte;
   if (utls_x509_parse(&info, buf, sizeof(buf)) != UTLS_ERR_BADDER) fail(what, "accepted");
 }
@@ -284,13 +166,13 @@ static void test_inserted (void)
   };
   static unsigned char const uids[8] = { 0x81, 0x02, 0x00, 0xff, 0x82, 0x02, 0x00, 0xee };
   static unsigned char const uids_swapped[8] = { 0x82, 0x02, 0x00, 0xee, 0x81, 0x02, 0x00, 0xff };
-  CHECK("insert nothing", parse_inserted(570, null, 0, 1, 0) == 0);
-  CHECK("element after signature", parse_inserted(sizeof(cert_a), null, 2, 0, 1) == UTLS_ERR_BADDER);
-  CHECK("element after extensions", parse_inserted(570, null, 2, 0, 0) == UTLS_ERR_BADDER);
-  CHECK("unknown extension", parse_inserted(570, unknown_ext, sizeof(unknown_ext), 1, 0) == 0);
-  CHECK("second SAN extension", parse_inserted(570, second_san, sizeof(second_san), 1, 0) == UTLS_ERR_BADDER);
-  CHECK("unique identifiers", parse_inserted(432, uids, sizeof(uids), 0, 0) == 0);
-  CHECK("unique identifiers swapped", parse_inserted(432, uids_swapped, sizeof(uids_swapped), 0, 0) == UTLS_ERR_BADDER);
+  CHECK(parse_inserted(570, null, 0, 1, 0) == 0, "insert nothing");
+  CHECK(parse_inserted(sizeof(cert_a), null, 2, 0, 1) == UTLS_ERR_BADDER, "element after signature");
+  CHECK(parse_inserted(570, null, 2, 0, 0) == UTLS_ERR_BADDER, "element after extensions");
+  CHECK(parse_inserted(570, unknown_ext, sizeof(unknown_ext), 1, 0) == 0, "unknown extension");
+  CHECK(parse_inserted(570, second_san, sizeof(second_san), 1, 0) == UTLS_ERR_BADDER, "second SAN extension");
+  CHECK(parse_inserted(432, uids, sizeof(uids), 0, 0) == 0, "unique identifiers");
+  CHECK(parse_inserted(432, uids_swapped, sizeof(uids_swapped), 0, 0) == UTLS_ERR_BADDER, "unique identifiers swapped");
 }
 
 /* ExtKeyUsageSyntax values (the extnValue contents) */
@@ -325,22 +207,22 @@ static void test_eku_scan (void)
   static unsigned char const indefinite[] = { 0x30, 0x80, EKU_SERVER, 0x00, 0x00 };
   unsigned int eku;
   size_t i;
-  CHECK("eku server", eku_of(server, sizeof server, &eku) && eku == (UTLS_EKU_PRESENT | UTLS_EKU_SERVER));
-  CHECK("eku client", eku_of(client, sizeof client, &eku) && eku == (UTLS_EKU_PRESENT | UTLS_EKU_CLIENT));
-  CHECK("eku both", eku_of(both, sizeof both, &eku) && eku == (UTLS_EKU_PRESENT | UTLS_EKU_SERVER | UTLS_EKU_CLIENT));
-  CHECK("eku any", eku_of(any, sizeof any, &eku) && eku == (UTLS_EKU_PRESENT | UTLS_EKU_ANY));
-  CHECK("eku other purpose", eku_of(codesign, sizeof codesign, &eku) && eku == UTLS_EKU_PRESENT);
-  CHECK("eku empty SEQUENCE", !eku_of(empty, sizeof empty, &eku) && eku == 0xdead);
-  CHECK("eku SET", !eku_of(set, sizeof set, &eku));
-  CHECK("eku trailing bytes", !eku_of(trailing, sizeof trailing, &eku));
-  CHECK("eku truncated element", !eku_of(not_oid, sizeof not_oid, &eku));
-  CHECK("eku INTEGER element", !eku_of(integer, sizeof integer, &eku));
-  CHECK("eku non-minimal arc", !eku_of(bad_arc, sizeof bad_arc, &eku));
-  CHECK("eku unterminated arc", !eku_of(open_arc, sizeof open_arc, &eku));
-  CHECK("eku empty OID", !eku_of(empty_oid, sizeof empty_oid, &eku));
-  CHECK("eku OID past its SEQUENCE", !eku_of(long_inner, sizeof long_inner, &eku));
-  CHECK("eku indefinite length", !eku_of(indefinite, sizeof indefinite, &eku));
-  CHECK("eku nothing", !eku_of(server, 0, &eku));
+  CHECK(eku_of(server, sizeof server, &eku) && eku == (UTLS_EKU_PRESENT | UTLS_EKU_SERVER), "eku server");
+  CHECK(eku_of(client, sizeof client, &eku) && eku == (UTLS_EKU_PRESENT | UTLS_EKU_CLIENT), "eku client");
+  CHECK(eku_of(both, sizeof both, &eku) && eku == (UTLS_EKU_PRESENT | UTLS_EKU_SERVER | UTLS_EKU_CLIENT), "eku both");
+  CHECK(eku_of(any, sizeof any, &eku) && eku == (UTLS_EKU_PRESENT | UTLS_EKU_ANY), "eku any");
+  CHECK(eku_of(codesign, sizeof codesign, &eku) && eku == UTLS_EKU_PRESENT, "eku other purpose");
+  CHECK(!eku_of(empty, sizeof empty, &eku) && eku == 0xdead, "eku empty SEQUENCE");
+  CHECK(!eku_of(set, sizeof set, &eku), "eku SET");
+  CHECK(!eku_of(trailing, sizeof trailing, &eku), "eku trailing bytes");
+  CHECK(!eku_of(not_oid, sizeof not_oid, &eku), "eku truncated element");
+  CHECK(!eku_of(integer, sizeof integer, &eku), "eku INTEGER element");
+  CHECK(!eku_of(bad_arc, sizeof bad_arc, &eku), "eku non-minimal arc");
+  CHECK(!eku_of(open_arc, sizeof open_arc, &eku), "eku unterminated arc");
+  CHECK(!eku_of(empty_oid, sizeof empty_oid, &eku), "eku empty OID");
+  CHECK(!eku_of(long_inner, sizeof long_inner, &eku), "eku OID past its SEQUENCE");
+  CHECK(!eku_of(indefinite, sizeof indefinite, &eku), "eku indefinite length");
+  CHECK(!eku_of(server, 0, &eku), "eku nothing");
   for (i = 1 ; i < sizeof both ; i++)
   {
     unsigned char *copy = malloc(i);  /* exact size, so ASan sees overreads */
@@ -355,20 +237,20 @@ static void test_eku_allows (void)
 {
   utls_x509_info info;
   memset(&info, 0, sizeof info);
-  CHECK("no EKU: server", utls_x509_eku_allows(&info, UTLS_EKU_SERVER));
-  CHECK("no EKU: client", utls_x509_eku_allows(&info, UTLS_EKU_CLIENT));
+  CHECK(utls_x509_eku_allows(&info, UTLS_EKU_SERVER), "no EKU: server");
+  CHECK(utls_x509_eku_allows(&info, UTLS_EKU_CLIENT), "no EKU: client");
   info.eku = UTLS_EKU_PRESENT | UTLS_EKU_SERVER;
-  CHECK("serverAuth: server", utls_x509_eku_allows(&info, UTLS_EKU_SERVER));
-  CHECK("serverAuth: not client", !utls_x509_eku_allows(&info, UTLS_EKU_CLIENT));
+  CHECK(utls_x509_eku_allows(&info, UTLS_EKU_SERVER), "serverAuth: server");
+  CHECK(!utls_x509_eku_allows(&info, UTLS_EKU_CLIENT), "serverAuth: not client");
   info.eku = UTLS_EKU_PRESENT | UTLS_EKU_CLIENT;
-  CHECK("clientAuth: client", utls_x509_eku_allows(&info, UTLS_EKU_CLIENT));
-  CHECK("clientAuth: not server", !utls_x509_eku_allows(&info, UTLS_EKU_SERVER));
+  CHECK(utls_x509_eku_allows(&info, UTLS_EKU_CLIENT), "clientAuth: client");
+  CHECK(!utls_x509_eku_allows(&info, UTLS_EKU_SERVER), "clientAuth: not server");
   info.eku = UTLS_EKU_PRESENT | UTLS_EKU_ANY;
-  CHECK("anyEKU: server", utls_x509_eku_allows(&info, UTLS_EKU_SERVER));
-  CHECK("anyEKU: client", utls_x509_eku_allows(&info, UTLS_EKU_CLIENT));
+  CHECK(utls_x509_eku_allows(&info, UTLS_EKU_SERVER), "anyEKU: server");
+  CHECK(utls_x509_eku_allows(&info, UTLS_EKU_CLIENT), "anyEKU: client");
   info.eku = UTLS_EKU_PRESENT;
-  CHECK("other purpose: not server", !utls_x509_eku_allows(&info, UTLS_EKU_SERVER));
-  CHECK("other purpose: not client", !utls_x509_eku_allows(&info, UTLS_EKU_CLIENT));
+  CHECK(!utls_x509_eku_allows(&info, UTLS_EKU_SERVER), "other purpose: not server");
+  CHECK(!utls_x509_eku_allows(&info, UTLS_EKU_CLIENT), "other purpose: not client");
 }
 
 /* The EKU extension inside a certificate: kept, at most once, well formed. */
@@ -398,15 +280,15 @@ static void test_eku_parse (void)
     0x30, 0x09, 0x06, 0x03, 0x55, 0x1d, 0x25, 0x04, 0x02, 0x05, 0x00
   };
   utls_x509_info info;
-  CHECK("cert_a", utls_x509_parse(&info, cert_a, sizeof(cert_a)) == 0);
-  CHECK("cert_a has no EKU", info.eku == 0 && utls_x509_eku_allows(&info, UTLS_EKU_CLIENT));
-  CHECK("EKU clientAuth", parse_inserted(570, ext, sizeof ext, 1, 0) == 0
-    && inserted_info.eku == (UTLS_EKU_PRESENT | UTLS_EKU_CLIENT));
-  CHECK("EKU critical serverAuth", parse_inserted(570, critical, sizeof critical, 1, 0) == 0
-    && inserted_info.eku == (UTLS_EKU_PRESENT | UTLS_EKU_SERVER));
-  CHECK("EKU twice", parse_inserted(570, twice, sizeof twice, 1, 0) == UTLS_ERR_BADDER);
-  CHECK("EKU empty", parse_inserted(570, empty, sizeof empty, 1, 0) == UTLS_ERR_BADDER);
-  CHECK("EKU not a SEQUENCE", parse_inserted(570, not_der, sizeof not_der, 1, 0) == UTLS_ERR_BADDER);
+  CHECK(utls_x509_parse(&info, cert_a, sizeof(cert_a)) == 0, "cert_a");
+  CHECK(info.eku == 0 && utls_x509_eku_allows(&info, UTLS_EKU_CLIENT), "cert_a has no EKU");
+  CHECK(parse_inserted(570, ext, sizeof ext, 1, 0) == 0
+    && inserted_info.eku == (UTLS_EKU_PRESENT | UTLS_EKU_CLIENT), "EKU clientAuth");
+  CHECK(parse_inserted(570, critical, sizeof critical, 1, 0) == 0
+    && inserted_info.eku == (UTLS_EKU_PRESENT | UTLS_EKU_SERVER), "EKU critical serverAuth");
+  CHECK(parse_inserted(570, twice, sizeof twice, 1, 0) == UTLS_ERR_BADDER, "EKU twice");
+  CHECK(parse_inserted(570, empty, sizeof empty, 1, 0) == UTLS_ERR_BADDER, "EKU empty");
+  CHECK(parse_inserted(570, not_der, sizeof not_der, 1, 0) == UTLS_ERR_BADDER, "EKU not a SEQUENCE");
 }
 
 /* Random bit flips: must never crash; what parses must iterate cleanly. */
@@ -448,31 +330,31 @@ static void test_der_time (void)
 {
   int64_t t;
   utls_der v = { .s = (unsigned char const *)"700101000000Z", .len = 13 };
-  CHECK("UTC epoch", time_of("700101000000Z", &t) && t == 0);
-  CHECK("UTC 49 is 2049", time_of("491231235959Z", &t) && t == 2524607999);
-  CHECK("UTC 50 is 1950", time_of("500101000000Z", &t) && t == -631152000);
-  CHECK("UTC 00 is 2000", time_of("000229000000Z", &t) && t == 951782400);
-  CHECK("Gen leap 2000", time_of("20000229000000Z", &t) && t == 951782400);
-  CHECK("Gen 2050", time_of("20500101000000Z", &t) && t == 2524608000);
-  CHECK("Gen 9999", time_of("99991231235959Z", &t) && t == 253402300799);
-  CHECK("Gen year 0", time_of("00000101000000Z", &t) && t == -62167219200);
-  CHECK("Gen 1900 not leap", !time_of("19000229000000Z", &t));
-  CHECK("Gen 2023 not leap", !time_of("20230229000000Z", &t));
-  CHECK("Gen Apr 31", !time_of("20230431000000Z", &t));
-  CHECK("Gen day 0", !time_of("20230100000000Z", &t));
-  CHECK("Gen month 0", !time_of("20230001000000Z", &t));
-  CHECK("Gen hour 24", !time_of("20230101240000Z", &t));
-  CHECK("Gen minute 60", !time_of("20230101006000Z", &t));
-  CHECK("Gen second 60", !time_of("20230101000060Z", &t));
-  CHECK("Gen no Z", !time_of("202301010000000", &t));
-  CHECK("Gen fraction", !time_of("20230101000000.5Z", &t));
-  CHECK("Gen offset", !time_of("20230101000000+0100", &t));
-  CHECK("Gen minus sign", !time_of("-0230101000000Z", &t));
-  CHECK("UTC no seconds", !time_of("7001010000Z", &t));
-  CHECK("UTC space", !time_of("70010100 000Z", &t));
-  CHECK("wrong tag", !utlsp_der_time(UTLSP_TAG_OCTETSTRING, &v, &t));
+  CHECK(time_of("700101000000Z", &t) && t == 0, "UTC epoch");
+  CHECK(time_of("491231235959Z", &t) && t == 2524607999, "UTC 49 is 2049");
+  CHECK(time_of("500101000000Z", &t) && t == -631152000, "UTC 50 is 1950");
+  CHECK(time_of("000229000000Z", &t) && t == 951782400, "UTC 00 is 2000");
+  CHECK(time_of("20000229000000Z", &t) && t == 951782400, "Gen leap 2000");
+  CHECK(time_of("20500101000000Z", &t) && t == 2524608000, "Gen 2050");
+  CHECK(time_of("99991231235959Z", &t) && t == 253402300799, "Gen 9999");
+  CHECK(time_of("00000101000000Z", &t) && t == -62167219200, "Gen year 0");
+  CHECK(!time_of("19000229000000Z", &t), "Gen 1900 not leap");
+  CHECK(!time_of("20230229000000Z", &t), "Gen 2023 not leap");
+  CHECK(!time_of("20230431000000Z", &t), "Gen Apr 31");
+  CHECK(!time_of("20230100000000Z", &t), "Gen day 0");
+  CHECK(!time_of("20230001000000Z", &t), "Gen month 0");
+  CHECK(!time_of("20230101240000Z", &t), "Gen hour 24");
+  CHECK(!time_of("20230101006000Z", &t), "Gen minute 60");
+  CHECK(!time_of("20230101000060Z", &t), "Gen second 60");
+  CHECK(!time_of("202301010000000", &t), "Gen no Z");
+  CHECK(!time_of("20230101000000.5Z", &t), "Gen fraction");
+  CHECK(!time_of("20230101000000+0100", &t), "Gen offset");
+  CHECK(!time_of("-0230101000000Z", &t), "Gen minus sign");
+  CHECK(!time_of("7001010000Z", &t), "UTC no seconds");
+  CHECK(!time_of("70010100 000Z", &t), "UTC space");
+  CHECK(!utlsp_der_time(UTLSP_TAG_OCTETSTRING, &v, &t), "wrong tag");
   v.len = 12;
-  CHECK("UTC short", !utlsp_der_time(UTLSP_TAG_UTCTIME, &v, &t));
+  CHECK(!utlsp_der_time(UTLSP_TAG_UTCTIME, &v, &t), "UTC short");
 }
 
 /* utls_time_fmt against libc's gmtime, and back through utlsp_der_time. */
@@ -480,17 +362,17 @@ static void test_time_fmt (void)
 {
   char buf[64];
   int64_t t;
-  CHECK("fmt epoch", utls_time_fmt(buf, sizeof(buf), 0) == 24 && !strcmp(buf, "Jan  1 00:00:00 1970 GMT"));
-  CHECK("fmt sample", utls_time_fmt(buf, sizeof(buf), 1735830245) == 24 && !strcmp(buf, "Jan  2 15:04:05 2025 GMT"));
-  CHECK("fmt leap", utls_time_fmt(buf, sizeof(buf), 1709210096) == 24 && !strcmp(buf, "Feb 29 12:34:56 2024 GMT"));
-  CHECK("fmt negative", utls_time_fmt(buf, sizeof(buf), -1) == 24 && !strcmp(buf, "Dec 31 23:59:59 1969 GMT"));
-  CHECK("fmt 9999", utls_time_fmt(buf, sizeof(buf), 253402300799) == 24 && !strcmp(buf, "Dec 31 23:59:59 9999 GMT"));
-  CHECK("fmt year 0", utls_time_fmt(buf, sizeof(buf), -62167219200) == 21 && !strcmp(buf, "Jan  1 00:00:00 0 GMT"));
-  CHECK("fmt 10000", utls_time_fmt(buf, sizeof(buf), 253402300800) == 0 && !buf[0]);
-  CHECK("fmt before year 0", utls_time_fmt(buf, sizeof(buf), -62167219201) == 0);
-  CHECK("fmt exact fit", utls_time_fmt(buf, 25, 0) == 24);
-  CHECK("fmt no room for NUL", utls_time_fmt(buf, 24, 0) == 0 && !buf[0]);
-  CHECK("fmt max 0", utls_time_fmt(0, 0, 0) == 0);
+  CHECK(utls_time_fmt(buf, sizeof(buf), 0) == 24 && !strcmp(buf, "Jan  1 00:00:00 1970 GMT"), "fmt epoch");
+  CHECK(utls_time_fmt(buf, sizeof(buf), 1735830245) == 24 && !strcmp(buf, "Jan  2 15:04:05 2025 GMT"), "fmt sample");
+  CHECK(utls_time_fmt(buf, sizeof(buf), 1709210096) == 24 && !strcmp(buf, "Feb 29 12:34:56 2024 GMT"), "fmt leap");
+  CHECK(utls_time_fmt(buf, sizeof(buf), -1) == 24 && !strcmp(buf, "Dec 31 23:59:59 1969 GMT"), "fmt negative");
+  CHECK(utls_time_fmt(buf, sizeof(buf), 253402300799) == 24 && !strcmp(buf, "Dec 31 23:59:59 9999 GMT"), "fmt 9999");
+  CHECK(utls_time_fmt(buf, sizeof(buf), -62167219200) == 21 && !strcmp(buf, "Jan  1 00:00:00 0 GMT"), "fmt year 0");
+  CHECK(utls_time_fmt(buf, sizeof(buf), 253402300800) == 0 && !buf[0], "fmt 10000");
+  CHECK(utls_time_fmt(buf, sizeof(buf), -62167219201) == 0, "fmt before year 0");
+  CHECK(utls_time_fmt(buf, 25, 0) == 24, "fmt exact fit");
+  CHECK(utls_time_fmt(buf, 24, 0) == 0 && !buf[0], "fmt no room for NUL");
+  CHECK(utls_time_fmt(0, 0, 0) == 0, "fmt max 0");
   for (t = -2208988800LL ; t < 4102444800LL ; t += 86400 * 7 + 3607)
   {
     char want[64], gen[16];
@@ -528,23 +410,23 @@ static void test_der_next (void)
   unsigned char big[0x10004] = { 0x04, 0x83, 0x01, 0x00, 0x00 };
   unsigned int tag;
   utls_der c, in, whole;
-  CHECK("der short", next_of(ok_short, sizeof(ok_short), &tag, &c) && tag == 4 && c.len == 2 && c.s == ok_short + 2);
-  CHECK("der long form past end", !next_of(ok_long, sizeof(ok_long), &tag, &c));
-  CHECK("der 3-octet length", next_of(big, 5 + 0x10000, &tag, &c) && c.len == 0x10000 && c.s == big + 5);
-  CHECK("der indefinite", !next_of(indefinite, sizeof(indefinite), &tag, &c));
-  CHECK("der non-minimal short", !next_of(nonminimal1, sizeof(nonminimal1), &tag, &c));
-  CHECK("der non-minimal zero", !next_of(nonminimal2, sizeof(nonminimal2), &tag, &c));
-  CHECK("der 5 length octets", !next_of(five_octets, sizeof(five_octets), &tag, &c));
-  CHECK("der past end", !next_of(past_end, sizeof(past_end), &tag, &c));
-  CHECK("der high tag", !next_of(high_tag, sizeof(high_tag), &tag, &c));
-  CHECK("der no length", !next_of(no_length, sizeof(no_length), &tag, &c));
-  CHECK("der cut length", !next_of(cut_length, sizeof(cut_length), &tag, &c));
-  CHECK("der huge length", !next_of(huge, sizeof(huge), &tag, &c));
-  CHECK("der empty", !next_of(ok_short, 0, &tag, &c));
+  CHECK(next_of(ok_short, sizeof(ok_short), &tag, &c) && tag == 4 && c.len == 2 && c.s == ok_short + 2, "der short");
+  CHECK(!next_of(ok_long, sizeof(ok_long), &tag, &c), "der long form past end");
+  CHECK(next_of(big, 5 + 0x10000, &tag, &c) && c.len == 0x10000 && c.s == big + 5, "der 3-octet length");
+  CHECK(!next_of(indefinite, sizeof(indefinite), &tag, &c), "der indefinite");
+  CHECK(!next_of(nonminimal1, sizeof(nonminimal1), &tag, &c), "der non-minimal short");
+  CHECK(!next_of(nonminimal2, sizeof(nonminimal2), &tag, &c), "der non-minimal zero");
+  CHECK(!next_of(five_octets, sizeof(five_octets), &tag, &c), "der 5 length octets");
+  CHECK(!next_of(past_end, sizeof(past_end), &tag, &c), "der past end");
+  CHECK(!next_of(high_tag, sizeof(high_tag), &tag, &c), "der high tag");
+  CHECK(!next_of(no_length, sizeof(no_length), &tag, &c), "der no length");
+  CHECK(!next_of(cut_length, sizeof(cut_length), &tag, &c), "der cut length");
+  CHECK(!next_of(huge, sizeof(huge), &tag, &c), "der huge length");
+  CHECK(!next_of(ok_short, 0, &tag, &c), "der empty");
   in.s = ok_short; in.len = sizeof(ok_short);
-  CHECK("der whole", utlsp_der_next(&in, &tag, &c, &whole) && whole.s == ok_short && whole.len == 4 && !in.len);
+  CHECK(utlsp_der_next(&in, &tag, &c, &whole) && whole.s == ok_short && whole.len == 4 && !in.len, "der whole");
   in.s = ok_short; in.len = sizeof(ok_short);
-  CHECK("der expect wrong tag", !utlsp_der_expect(&in, 0x30, &c, 0) && in.len == sizeof(ok_short));
+  CHECK(!utlsp_der_expect(&in, 0x30, &c, 0) && in.len == sizeof(ok_short), "der expect wrong tag");
 }
 
 int main (void)
