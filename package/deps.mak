@@ -110,23 +110,22 @@ src/tls/utlsp_log.o: src/tls/utlsp_log.c src/include/utls/engine.h src/include/u
 src/tls/utlsp_proxy.o: src/tls/utlsp_proxy.c src/tls/proxy-internal.h
 src/tls/utlsp_server.o: src/tls/utlsp_server.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/utlsp_wrap.o: src/tls/utlsp_wrap.c src/include/utls/config.h src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-tests/unit/cabundle.o: tests/unit/cabundle.c src/include/utls/utls.h src/libutls/load-internal.h tests/unit/unit-files.h
-tests/unit/dn.o: tests/unit/dn.c src/include/utls/utls.h src/libutls/der-internal.h
+tests/unit/cabundle.o: tests/unit/cabundle.c src/include/utls/utls.h src/libutls/load-internal.h tests/unit/unit-files.h tests/unit/unit.h
+tests/unit/dn.o: tests/unit/dn.c src/include/utls/utls.h src/libutls/der-internal.h tests/unit/unit.h
 tests/unit/engine.o: tests/unit/engine.c src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h tests/unit/../fuzz/fuzz-common.h tests/unit/../fuzz/fuzz_engine.c
-tests/unit/envblock.o: tests/unit/envblock.c src/include/utls/utls.h
-tests/unit/errors.o: tests/unit/errors.c src/include/utls/utls.h
-tests/unit/hostname.o: tests/unit/hostname.c src/include/utls/utls.h
-tests/unit/load.o: tests/unit/load.c src/include/utls/utls.h src/libutls/der-internal.h src/libutls/load-internal.h tests/unit/unit-files.h
-tests/unit/pin.o: tests/unit/pin.c src/include/utls/utls.h
+tests/unit/envblock.o: tests/unit/envblock.c src/include/utls/utls.h tests/unit/unit-certs.h tests/unit/unit.h
+tests/unit/errors.o: tests/unit/errors.c src/include/utls/utls.h tests/unit/unit.h
+tests/unit/hostname.o: tests/unit/hostname.c src/include/utls/utls.h tests/unit/unit.h
+tests/unit/load.o: tests/unit/load.c src/include/utls/utls.h src/libutls/der-internal.h src/libutls/load-internal.h tests/unit/unit-files.h tests/unit/unit.h
+tests/unit/pin.o: tests/unit/pin.c src/include/utls/utls.h tests/unit/unit.h
 tests/unit/proxy.o: tests/unit/proxy.c src/tls/proxy-internal.h tests/unit/../fuzz/fuzz-common.h tests/unit/../fuzz/fuzz_proxy.c
-tests/unit/remote.o: tests/unit/remote.c src/include/utls/remote.h src/include/utls/utls.h
-tests/unit/sesscache.o: tests/unit/sesscache.c src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/libutls/sesscache-internal.h
-tests/unit/session.o: tests/unit/session.c src/include/utls/setup.h src/include/utls/utls.h
-tests/unit/tlsargs.o: tests/unit/tlsargs.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-tests/unit/x509.o: tests/unit/x509.c src/include/utls/utls.h src/libutls/der-internal.h
+tests/unit/remote.o: tests/unit/remote.c src/include/utls/remote.h src/include/utls/utls.h tests/unit/unit.h
+tests/unit/sesscache.o: tests/unit/sesscache.c src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/libutls/sesscache-internal.h tests/unit/unit.h
+tests/unit/session.o: tests/unit/session.c src/include/utls/setup.h src/include/utls/utls.h tests/unit/unit.h
+tests/unit/tlsargs.o: tests/unit/tlsargs.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h tests/unit/unit.h
+tests/unit/x509.o: tests/unit/x509.c src/include/utls/utls.h src/libutls/der-internal.h tests/unit/unit-certs.h tests/unit/unit.h
 tests/helpers/freeport.o: tests/helpers/freeport.c
 tests/helpers/pair.o: tests/helpers/pair.c
-tests/helpers/sockpair.o: tests/helpers/sockpair.c tests/helpers/pair.c
 tests/helpers/tcplisten.o: tests/helpers/tcplisten.c
 tests/helpers/tcpprobe.o: tests/helpers/tcpprobe.c
 
@@ -144,4 +143,6 @@ src/libutls/sesscache-internal.h:
 src/tls/proxy-internal.h:
 src/tls/tls-internal.h:
 tests/unit/../fuzz/fuzz-common.h:
+tests/unit/unit-certs.h:
 tests/unit/unit-files.h:
+tests/unit/unit.h:
