@@ -10,6 +10,9 @@
 # (HTML tags and entities, roff font escapes and macros) and the line
 # breaks; the strings left must be equal. A failure names the program
 # and the two places that differ, and shows both texts.
+# Then every option of the USAGE line must be described in both pages
+# (the man page is written by hand beside the HTML: see CONTRIBUTING),
+# so that a new option cannot land in one of them only.
 
 . "${0%/*}/../lib.sh"
 
@@ -18,6 +21,20 @@ progs=$(sed -n 's/^BIN_TARGETS *:= *//p' "$top/package/targets.mak")
 [ -n "$progs" ] || fail "no BIN_TARGETS in package/targets.mak"
 
 bad=0
+# options USAGE: the option words of a usage line (-x, --long), once each.
+options () {
+  printf ' %s\n' "$1" | grep -o '[ [|]--*[A-Za-z0-9][A-Za-z0-9-]*' | sed 's/^.//' | sort -u
+}
+# described PROG OPTION MAN HTML: is OPTION written in the OPTIONS
+# section of both pages? (Options a wrapper passes on may be described
+# together, "as in tlsd": the word must be there, not an item of its own.)
+described () {
+  roff=$(printf '%s' "$2" | sed 's/-/\\\\-/g')
+  sed -n '/^\.SH OPTIONS/,/^\.SH [^O]/p' "$3" | grep -q -- "$roff\([^A-Za-z0-9-]\|\$\)" \
+    || { echo "$TEST: $1: option $2 is not in the OPTIONS of doc/man1/$1.1" 1>&2 ; bad=$((bad + 1)) ; }
+  awk '/<h2/ { on = ($0 ~ /id="options"/) } on' "$4" | grep -q -- "<code>[^<]*$2\([^A-Za-z0-9-]\|\$\)" \
+    || { echo "$TEST: $1: option $2 is not in the Options of doc/$1.html" 1>&2 ; bad=$((bad + 1)) ; }
+}
 # differ PROG WHAT1 TEXT1 WHAT2 TEXT2: report one difference, go on.
 differ () {
   echo "$TEST: $1: $2 and $4 differ" 1>&2
@@ -45,6 +62,7 @@ do
   [ "$u" = "$h" ] || differ "$p" "USAGE ($p -@)" "$u" "doc/$p.html" "$h"
   [ "$u" = "$m" ] || differ "$p" "USAGE ($p -@)" "$u" "doc/man1/$p.1" "$m"
   [ "$h" = "$m" ] || differ "$p" "doc/$p.html" "$h" "doc/man1/$p.1" "$m"
+  for o in $(options "$u") ; do described "$p" "$o" "$man" "$html" ; done
   n=$((n + 1))
 done
 
@@ -54,6 +72,16 @@ sed 's/\\fB\\-v\\fR/\\fB\\-V\\fR/' "$top/doc/man1/tlsd.1" > "$T/tlsd.1"
 [ "$(doc-synopsis.sh man "$T/tlsd.1")" != "$(doc-synopsis.sh man "$top/doc/man1/tlsd.1")" ] \
   || fail "doc-synopsis.sh does not see a changed option in a man page"
 
-[ "$bad" = 0 ] || fail "$bad difference(s) between USAGE, HTML and man synopses"
+# The same for the option check: a man page without -v's item, and a
+# program name with a hyphen in it that is not an option.
+[ "$(options 'smtpd-starttls [ -r ] [ --pin=x ] prog...')" = "$(printf '%s\n' --pin -r)" ] \
+  || fail "options() does not take the option words of a usage line"
+sed '/^\.SH OPTIONS/,/^\.SH [^O]/s/\\-v/-V/g' "$top/doc/man1/tlsd.1" > "$T/tlsd-nov.1"
+was=$bad
+described tlsd -v "$T/tlsd-nov.1" "$top/doc/tlsd.html" 2>/dev/null
+[ "$bad" = $((was + 1)) ] || fail "described() does not see a man page without -v"
+bad=$was
+
+[ "$bad" = 0 ] || fail "$bad difference(s) between USAGE, HTML and man pages"
 [ "$n" -ge 9 ] || fail "only $n programs checked"
 exit 0
