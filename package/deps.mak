@@ -102,8 +102,10 @@ src/tls/ucspitlsd.o: src/tls/ucspitlsd.c src/include/utls/engine.h src/include/u
 src/tls/utlsp_cache.o: src/tls/utlsp_cache.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/utlsp_child.o: src/tls/utlsp_child.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/utlsp_client.o: src/tls/utlsp_client.c src/include/utls/config.h src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/utlsp_conclude.o: src/tls/utlsp_conclude.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/utlsp_delayed.o: src/tls/utlsp_delayed.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/utlsp_getopt.o: src/tls/utlsp_getopt.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/utlsp_handover_run.o: src/tls/utlsp_handover_run.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/utlsp_immediate.o: src/tls/utlsp_immediate.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/utlsp_keycheck.o: src/tls/utlsp_keycheck.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/utlsp_log.o: src/tls/utlsp_log.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h

@@ -121,6 +121,28 @@ extern int utlsp_fd_high (int fd);
 extern void utlsp_exec_env (char const *const *argv, utls_envblock const *block, int keep_env, char const *extra, size_t extralen) gccattr_noreturn;
 
 /*
+ * The facts of a finished handshake that the -v 2 line reports: the
+ * values of SSL_PROTOCOL, SSL_CIPHER, SSL_TLS_SNI_SERVERNAME,
+ * SSL_ALPN_PROTOCOL, SSL_PEER_CERT_SUBJECT and SSL_SESSION_RESUMED in
+ * the block the application gets, 0 for an absent one. They point into
+ * the block: on a resumed session part of it is what the session cache
+ * stored, so the block is the one place that holds them all. Read once
+ * (utlsp_facts_read), when the handover has built the block.
+ */
+typedef struct utlsp_facts_s utlsp_facts;
+struct utlsp_facts_s
+{
+  char const *protocol;
+  char const *cipher;
+  char const *sni;
+  char const *alpn;
+  char const *peer_subject;
+  char const *resumed;
+};
+#define UTLSP_FACTS_ZERO { .protocol = 0, .cipher = 0, .sni = 0, .alpn = 0, .peer_subject = 0, .resumed = 0 }
+extern void utlsp_facts_read (utlsp_facts *facts, utls_envblock const *block);
+
+/*
  * What every engine does once the handshake is done (a
  * utls_handshake_func): wipe the private keys, build the SSL_* block
  * with facts(), and send it to fd (tlsd/tlsc: the future application;
@@ -135,7 +157,9 @@ struct utlsp_handover_s
   void (*wipe) (void);
   int fd;
   int fd_optional;                  /* a reader that went away is no error (UCSPI-TLS) */
+  int keys_wiped;                   /* wipe() was called */
   utls_envblock block;
+  utlsp_facts logged;               /* what the -v 2 line says of the block */
 };
 extern int utlsp_handover_run (utls_engine *e, void *data);
 
@@ -148,8 +172,9 @@ extern int utlsp_block_send (int fd, utls_envblock const *block);
 /* Text of the engine's error for messages. */
 extern char const *utlsp_engine_errstr (utls_engine const *e);
 
-/* The -v2 line: peer, protocol, suite, SNI, ALPN, peer subject, bytes, end. */
-extern void utlsp_log_conn (utls_engine const *e, utls_envblock const *block, char const *end);
+/* The -v2 line: peer, protocol, suite, SNI, ALPN, peer subject, bytes, end.
+   facts is 0 when the handshake did not complete. */
+extern void utlsp_log_conn (utls_engine const *e, utlsp_facts const *facts, char const *end);
 
 /* What tlsserver/tlsclient need to build their command line. */
 typedef struct utlsp_wrap_spec_s utlsp_wrap_spec;
@@ -171,13 +196,6 @@ struct utlsp_wrap_spec_s
 };
 /* Builds the command line and execs it. Never returns. */
 extern void utlsp_wrap (int argc, char const *const *argv, utlsp_wrap_spec const *spec) gccattr_noreturn;
-
-/*
- * End of a connection: reaps the application, then logs and dies 98
- * (111 for a system error) if the engine failed, tlserr being the text
- * of its TLS error; else returns the application's exit code.
- */
-extern int utlsp_finish (utls_engine const *e, int r, pid_t pid, utlsp_opts const *opts, utls_envblock const *block, char const *tlserr, int failexit);
 
 /* Client programs: checks the network descriptors and option conflicts (dies 100), fills fds. */
 extern void utlsp_client_check (utlsp_opts const *opts, utls_fds *fds);
@@ -214,6 +232,15 @@ extern int utlsp_immediate_main (char const *const *argv, utlsp_opts const *opts
 
 /* ucspitlsd/ucspitlsc: everything after option parsing. fds has the network. */
 extern int utlsp_delayed_main (char const *const *argv, utlsp_opts const *opts, utls_fds *fds, utlsp_side const *side);
+
+/*
+ * The end of every engine program, once utls_engine_run returned r:
+ * closes the handover's descriptor, decides the outcome (asking the side
+ * why it failed, before its keys are wiped), wipes the keys unless the
+ * handover did, reaps the application, and logs. A failure is said and
+ * exits with its code; else returns the application's exit code.
+ */
+extern int utlsp_conclude (utls_engine *e, int r, pid_t pid, utlsp_handover *h, utlsp_side const *side);
 
 /*
  * TLS_SESSION_CACHE (with TLS_SESSION_CACHE_SIZE, TLS_SESSION_LIFETIME):

@@ -218,22 +218,3 @@ int utlsp_arm_app_signal (pid_t pid)
   return 0;
 #endif
 }
-
-int utlsp_handover_run (utls_engine *e, void *data)
-{
-  utlsp_handover *h = data;
-  int r;
-  (void)e;
-  (*h->wipe)();
-  r = (*h->facts)(&h->block, h->opts);
-  if (r) return r;
-  if (!utls_envblock_finish(&h->block)) return UTLS_ERR_ENVFULL;
-  if (h->fd >= 0)
-  {
-    r = utlsp_block_send(h->fd, &h->block);
-    h->fd = -1;
-    /* tlsd/tlsc: the application died before it could start. */
-    if (r < 0 && !h->fd_optional) return UTLS_ERR_APPGONE;
-  }
-  return 0;
-}

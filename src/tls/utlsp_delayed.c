@@ -26,8 +26,8 @@
  * It does not read, poll or proxy the network before the command.
  */
 
-/* hs.fd is the engine's side of the control socket, -1 once closed. */
-static utlsp_handover hs;
+/* handover.fd is the engine's side of the control socket, -1 once closed. */
+static utlsp_handover handover;
 
 static size_t add_fdvar (char *s, char const *name, int fd)
 {
@@ -78,7 +78,7 @@ static pid_t spawn (char const *const *argv, utls_fds *fds, int keep_env)
   fd_close(ctl[1]);
   fd_close(down[0]);
   fd_close(up[1]);
-  hs.fd = ctl[0];
+  handover.fd = ctl[0];
   fds->app_out = down[1];
   fds->app_in = up[0];
   return pid;
@@ -88,7 +88,7 @@ static pid_t spawn (char const *const *argv, utls_fds *fds, int keep_env)
 static int read_command (void)
 {
   char c;
-  ssize_t r = fd_read(hs.fd, &c, 1);
+  ssize_t r = fd_read(handover.fd, &c, 1);
   if (r < 0) strerr_diefusys(UTLS_EXIT_SYS, "read from the control socket");
   return r ? (unsigned char)c : -1;
 }
@@ -101,16 +101,25 @@ static int server_spoke (int fd)
   return n > 0;
 }
 
+/* No TLS for this connection: the application sees its descriptors
+   close, and the keys are wiped. */
+static void abandon (utls_fds const *fds, utlsp_side const *side)
+{
+  fd_close(handover.fd);
+  fd_close(fds->app_in);
+  fd_close(fds->app_out);
+  (*side->wipe)();
+}
+
 int utlsp_delayed_main (char const *const *argv, utlsp_opts const *opts, utls_fds *fds, utlsp_side const *side)
 {
   utls_engine e = { .eng = 0 };
-  char const *why;
   pid_t pid;
-  int cmd, r, failexit = 0;
-  hs.opts = opts;
-  hs.facts = side->facts;
-  hs.wipe = side->wipe;
-  hs.fd_optional = 1;
+  int cmd;
+  handover.opts = opts;
+  handover.facts = side->facts;
+  handover.wipe = side->wipe;
+  handover.fd_optional = 1;
   /* Inherited SIG_IGN would have the kernel reap the application:
      its status would be lost (waitpid: ECHILD, exit 111). */
   signal(SIGCHLD, SIG_DFL);
@@ -133,35 +142,25 @@ int utlsp_delayed_main (char const *const *argv, utlsp_opts const *opts, utls_fd
       char hex[3] = { "0123456789abcdef"[(cmd >> 4) & 15], "0123456789abcdef"[cmd & 15], 0 };
       strerr_warnw("unknown UCSPI-TLS command byte 0x", hex, ": no TLS for this connection");
     }
-    fd_close(hs.fd);
-    fd_close(e.fds.app_in);
-    fd_close(e.fds.app_out);
-    (*side->wipe)();
+    abandon(&e.fds, side);
     return utlsp_reap(pid);
   }
   if (!side->is_server && server_spoke(e.fds.net_in))
   {
     /* The application sees its pipes close, and is waited for. */
-    fd_close(hs.fd);
-    fd_close(e.fds.app_in);
-    fd_close(e.fds.app_out);
-    (*side->wipe)();
+    abandon(&e.fds, side);
     utlsp_reap(pid);
     strerr_dief(UTLS_EXIT_PROTOCOL, "TLS handshake failed: ", utls_error_str(UTLS_ERR_INJECTION));
   }
   /* y: the control descriptor closes now; Y: it gets the variables. */
-  if (cmd == 'y') { fd_close(hs.fd); hs.fd = -1; }
+  if (cmd == 'y') { fd_close(handover.fd); handover.fd = -1; }
   e.options = opts->engine_options | (side->is_server ? 0 : UTLS_OPT_CLIENT);
   e.handshake_timeout = opts->handshake_timeout;
   e.idle_timeout = opts->idle_timeout;
   e.write_timeout = opts->write_timeout;
   e.app_pid = pid;
   e.on_handshake = &utlsp_handover_run;
-  e.on_handshake_data = &hs;
+  e.on_handshake_data = &handover;
   e.on_first_input = side->first_input;
-  r = utls_engine_run(&e);
-  if (hs.fd >= 0) { fd_close(hs.fd); hs.fd = -1; }
-  why = (*side->errstr)(&e, &failexit);
-  (*side->wipe)();
-  return utlsp_finish(&e, r, pid, opts, &hs.block, why, failexit);
+  return utlsp_conclude(&e, utls_engine_run(&e), pid, &handover, side);
 }

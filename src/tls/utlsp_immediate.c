@@ -15,22 +15,20 @@
  * its status.
  */
 
-static utlsp_handover hs;
+static utlsp_handover handover;
 
 int utlsp_immediate_main (char const *const *argv, utlsp_opts const *opts, utls_fds *fds, utlsp_side const *side)
 {
   utls_engine e = { .eng = 0 };
-  char const *why;
   pid_t pid;
-  int r, failexit = 0;
   /* Inherited SIG_IGN would have the kernel reap the application:
      its status would be lost (waitpid: ECHILD, exit 111). */
   signal(SIGCHLD, SIG_DFL);
   e.fds = *fds;
-  pid = utlsp_spawn_app(argv, &e.fds, side->is_server ? 0 : 6, side->is_server ? 1 : 7, &hs.fd, opts->keep_env);
-  hs.opts = opts;
-  hs.facts = side->facts;
-  hs.wipe = side->wipe;
+  pid = utlsp_spawn_app(argv, &e.fds, side->is_server ? 0 : 6, side->is_server ? 1 : 7, &handover.fd, opts->keep_env);
+  handover.opts = opts;
+  handover.facts = side->facts;
+  handover.wipe = side->wipe;
   e.eng = (*side->init)(opts);
   if (opts->engine_options & UTLS_OPT_STRICT_EOF) e.app_sigfd = utlsp_arm_app_signal(pid);
   utls_drop_privileges(0);
@@ -41,12 +39,7 @@ int utlsp_immediate_main (char const *const *argv, utlsp_opts const *opts, utls_
   e.write_timeout = opts->write_timeout;
   e.app_pid = pid;
   e.on_handshake = &utlsp_handover_run;
-  e.on_handshake_data = &hs;
+  e.on_handshake_data = &handover;
   e.on_first_input = side->first_input;
-
-  r = utls_engine_run(&e);
-  if (hs.fd >= 0) fd_close(hs.fd);
-  why = (*side->errstr)(&e, &failexit);
-  (*hs.wipe)();
-  return utlsp_finish(&e, r, pid, opts, &hs.block, why, failexit);
+  return utlsp_conclude(&e, utls_engine_run(&e), pid, &handover, side);
 }
