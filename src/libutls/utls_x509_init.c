@@ -370,12 +370,14 @@ static br_x509_class const x509_vtable =
   .get_pkey = &get_pkey,
 };
 
-void utls_x509_init (utls_x509 *x, br_x509_trust_anchor const *tas, size_t ntas, uint32_t flags, char const *name)
+void utls_x509_init (utls_x509 *x, br_x509_trust_anchor const *tas, size_t ntas, uint32_t flags, char const *name, unsigned char const *pin)
 {
   x->vtable = &x509_vtable;
   minimal_init(x, tas, ntas);
   x->flags = flags;
   x->name = name;
+  if (pin) memcpy(x->pin, pin, sizeof x->pin);
+  else memset(x->pin, 0, sizeof x->pin);
   x->depth = 0;
   x->chain_seen = 0;
   x->err = 0;

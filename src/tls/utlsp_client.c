@@ -32,6 +32,7 @@ static char const *ccfiles[2] = { 0, 0 };  /* CERTFILE, KEYFILE of -y */
 static unsigned char ibuf[BR_SSL_BUFSIZE_INPUT];
 static unsigned char obuf[BR_SSL_BUFSIZE_OUTPUT];
 static char const *verify_name = 0;
+static unsigned char pin[32];    /* --pin: SHA-256 of the server's SubjectPublicKeyInfo */
 
 /*
  * The session cache (TLS_SESSION_CACHE). BearSSL does not check the
@@ -169,7 +170,7 @@ static void make_cache_id (utlsp_opts const *opts)
   id_str(&h, getenv("TCPREMOTEIP"));
   id_str(&h, getenv("TCPREMOTEPORT"));
   br_sha256_update(&h, &mode, 1);
-  if (opts->pin) br_sha256_update(&h, xc.pin, 32);
+  if (opts->pin) br_sha256_update(&h, pin, 32);
   else
   {
     id_file(&h, cafile);
@@ -223,20 +224,15 @@ br_ssl_engine_context *utlsp_client_init (utlsp_opts const *opts)
   utls_engine_algos(&cc.eng, 0);
   if (opts->pin)
   {
-    if (!utls_pin_scan(opts->pin, xc.pin))
+    if (!utls_pin_scan(opts->pin, pin))
       strerr_dief(UTLS_EXIT_USAGE, "invalid --pin value (want sha256//BASE64 or SHA256:HEX): ", opts->pin);
     xflags |= UTLS_X509_PIN;
   }
   else if (opts->insecure) xflags |= UTLS_X509_INSECURE;
   else check_anchors();
-  {
-    unsigned char pin[32];
-    memcpy(pin, xc.pin, 32);
-    /* xflags only holds a mode (pin, insecure) here; the peer is a server */
-    utls_x509_init(&xc, 0, 0, xflags | UTLS_X509_SERVER_AUTH, (xflags ? 0 : verify_name));
-    memcpy(xc.pin, pin, 32);
-    if (!xflags) utls_x509_defer_anchors(&xc, &anchors_for_chain, 0);
-  }
+  /* xflags only holds a mode (pin, insecure) here; the peer is a server */
+  utls_x509_init(&xc, 0, 0, xflags | UTLS_X509_SERVER_AUTH, (xflags ? 0 : verify_name), opts->pin ? pin : 0);
+  if (!xflags) utls_x509_defer_anchors(&xc, &anchors_for_chain, 0);
   br_ssl_engine_set_x509(&cc.eng, &xc.vtable);
   if (opts->clientcert) load_clientcert();
   br_ssl_engine_set_buffers_bidi(&cc.eng, ibuf, sizeof ibuf, obuf, sizeof obuf);

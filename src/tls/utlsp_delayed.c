@@ -154,7 +154,7 @@ int utlsp_delayed_main (char const *const *argv, utlsp_opts const *opts, utls_fd
   }
   /* y: the control descriptor closes now; Y: it gets the variables. */
   if (cmd == 'y') { fd_close(handover.fd); handover.fd = -1; }
-  e.options = opts->engine_options | (side->is_server ? 0 : UTLS_OPT_CLIENT);
+  e.options = opts->engine_options;
   e.handshake_timeout = opts->handshake_timeout;
   e.idle_timeout = opts->idle_timeout;
   e.write_timeout = opts->write_timeout;

@@ -33,7 +33,7 @@ int utlsp_immediate_main (char const *const *argv, utlsp_opts const *opts, utls_
   if (opts->engine_options & UTLS_OPT_STRICT_EOF) e.app_sigfd = utlsp_arm_app_signal(pid);
   utls_drop_privileges(0);
   sig_ignore(SIGPIPE);
-  e.options = opts->engine_options | (side->is_server ? 0 : UTLS_OPT_CLIENT);
+  e.options = opts->engine_options;
   e.handshake_timeout = opts->handshake_timeout;
   e.idle_timeout = opts->idle_timeout;
   e.write_timeout = opts->write_timeout;

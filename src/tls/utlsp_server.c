@@ -338,7 +338,7 @@ br_ssl_engine_context *utlsp_server_init (utlsp_opts const *opts)
   }
   if (opts->clientcert)
   {
-    utls_x509_init(&xc, anchors.tas, anchors.n, UTLS_X509_CLIENT_AUTH, 0);
+    utls_x509_init(&xc, anchors.tas, anchors.n, UTLS_X509_CLIENT_AUTH, 0, 0);
     br_ssl_engine_set_x509(&sc.eng, &xc.vtable);
     br_ssl_server_set_trust_anchor_names_alt(&sc, anchors.tas, anchors.n);
     if (opts->clientcert == UTLSP_CLIENTCERT_OPTIONAL) flags |= BR_OPT_TOLERATE_NO_CLIENT_AUTH;

@@ -130,7 +130,12 @@ struct utls_x509_s
   unsigned char chain[UTLS_X509_CHAINBUF];
 };
 
-extern void utls_x509_init (utls_x509 *x, br_x509_trust_anchor const *tas, size_t ntas, uint32_t flags, char const *name);
+/*
+ * flags: utls_x509_flag_e bits. name: the host name or IP literal the
+ * end-entity must be for, or 0. pin: with UTLS_X509_PIN, the SHA-256
+ * of the SubjectPublicKeyInfo to accept (32 bytes, copied), else 0.
+ */
+extern void utls_x509_init (utls_x509 *x, br_x509_trust_anchor const *tas, size_t ntas, uint32_t flags, char const *name, unsigned char const *pin);
 /* Switches x to deferred anchors (after utls_x509_init). */
 extern void utls_x509_defer_anchors (utls_x509 *x, utls_x509_anchor_func *f, void *data);
 
