@@ -24,6 +24,7 @@ src/libutls/utls_envblock_add_peer.o src/libutls/utls_envblock_add_peer.lo: src/
 src/libutls/utls_envblock_add_session.o src/libutls/utls_envblock_add_session.lo: src/libutls/utls_envblock_add_session.c src/include/utls/setup.h src/include/utls/utls.h
 src/libutls/utls_envblock_finish.o src/libutls/utls_envblock_finish.lo: src/libutls/utls_envblock_finish.c src/include/utls/utls.h
 src/libutls/utls_error_str.o src/libutls/utls_error_str.lo: src/libutls/utls_error_str.c src/include/utls/utls.h
+src/libutls/utls_hostname_check.o src/libutls/utls_hostname_check.lo: src/libutls/utls_hostname_check.c src/include/utls/utls.h
 src/libutls/utls_hostname_match.o src/libutls/utls_hostname_match.lo: src/libutls/utls_hostname_match.c src/include/utls/utls.h
 src/libutls/utls_mc_close.o src/libutls/utls_mc_close.lo: src/libutls/utls_mc_close.c src/include/utls/remote.h
 src/libutls/utls_mc_get.o src/libutls/utls_mc_get.lo: src/libutls/utls_mc_get.c src/include/utls/remote.h src/libutls/mc-internal.h
@@ -54,6 +55,7 @@ src/libutls/utls_unseal.o src/libutls/utls_unseal.lo: src/libutls/utls_unseal.c 
 src/libutls/utls_version_str.o src/libutls/utls_version_str.lo: src/libutls/utls_version_str.c src/include/utls/utls.h
 src/libutls/utls_x509_eku_allows.o src/libutls/utls_x509_eku_allows.lo: src/libutls/utls_x509_eku_allows.c src/include/utls/utls.h
 src/libutls/utls_x509_init.o src/libutls/utls_x509_init.lo: src/libutls/utls_x509_init.c src/include/utls/setup.h src/include/utls/utls.h src/libutls/der-internal.h
+src/libutls/utls_x509_name_next.o src/libutls/utls_x509_name_next.lo: src/libutls/utls_x509_name_next.c src/include/utls/utls.h
 src/libutls/utls_x509_parse.o src/libutls/utls_x509_parse.lo: src/libutls/utls_x509_parse.c src/include/utls/utls.h src/libutls/der-internal.h
 src/libutls/utls_x509_san_next.o src/libutls/utls_x509_san_next.lo: src/libutls/utls_x509_san_next.c src/include/utls/utls.h src/libutls/der-internal.h
 src/libutls/utlsp_anchor_add.o src/libutls/utlsp_anchor_add.lo: src/libutls/utlsp_anchor_add.c src/include/utls/utls.h src/libutls/load-internal.h

@@ -39,10 +39,9 @@ static void minimal_init (utls_x509 *x, br_x509_trust_anchor const *tas, size_t 
   x->ntas = ntas;
 }
 
-static void start_chain (br_x509_class const **ctx, char const *server_name)
+/* What one chain leaves behind: cleared before each. */
+static void chain_reset (utls_x509 *x)
 {
-  utls_x509 *x = (utls_x509 *)ctx;
-  (void)server_name;
   x->depth = 0;
   x->chain_seen = 0;
   x->err = 0;
@@ -52,6 +51,13 @@ static void start_chain (br_x509_class const **ctx, char const *server_name)
   x->chain_len = 0;
   x->ncerts = 0;
   x->chain_overflow = 0;
+}
+
+static void start_chain (br_x509_class const **ctx, char const *server_name)
+{
+  utls_x509 *x = (utls_x509 *)ctx;
+  (void)server_name;
+  chain_reset(x);
   if (!x->anchor_func) x->minimal.vtable->start_chain(MINIMAL(x), 0);
 }
 
@@ -130,48 +136,27 @@ static unsigned replay (utls_x509 *x)
   return x->minimal.vtable->end_chain(MINIMAL(x));
 }
 
-static int ip_match (char const *name, utls_x509_info const *info, int *has_ip)
-{
-  unsigned char want[16];
-  size_t wantlen = 4;
-  size_t pos = 0;
-  unsigned int type;
-  utls_der v;
-  if (inet_pton(AF_INET, name, want) != 1)
-  {
-    if (inet_pton(AF_INET6, name, want) != 1) return 0;
-    wantlen = 16;
-  }
-  *has_ip = 1;
-  while (utls_x509_san_next(info, &pos, &type, &v) == 1)
-    if (type == 7 && v.len == wantlen && !memcmp(v.s, want, wantlen)) return 1;
-  return 0;
-}
-
-/* 0 if the certificate is for name, else UTLS_ERR_NAMEMISMATCH (or BADDER). */
+/* 0 if the certificate is for name, else UTLS_ERR_NAMEMISMATCH (or
+   BADDER). An IP literal is only matched by iPAddress entries. */
 static int check_name (utls_x509 const *x)
 {
   utls_x509_info info;
-  size_t pos = 0;
-  unsigned int type;
-  utls_der v;
-  int is_ip = 0, has_dns = 0;
+  utls_certname cn = UTLS_CERTNAME_ZERO;
+  unsigned char ip[16];
+  size_t iplen = 0;
   if (utls_x509_parse(&info, x->ee, x->ee_len)) return UTLS_ERR_BADDER;
-  if (ip_match(x->name, &info, &is_ip)) return 0;
-  if (is_ip) return UTLS_ERR_NAMEMISMATCH;
-  while (utls_x509_san_next(&info, &pos, &type, &v) == 1)
+  if (inet_pton(AF_INET, x->name, ip) == 1) iplen = 4;
+  else if (inet_pton(AF_INET6, x->name, ip) == 1) iplen = 16;
+  while (utls_x509_name_next(&info, &cn))
   {
-    if (type != 2) continue;
-    has_dns = 1;
-    if (utls_hostname_match((char const *)v.s, v.len, x->name)) return 0;
-  }
-  if (!has_dns && !info.san.len)
-  {
-    /* RFC 6125 6.4.4: the CN only counts when there is no SAN at all. */
-    static unsigned char const cn_oid[3] = { 0x55, 0x04, 0x03 };
-    char cn[UTLS_NAME_MAX + 1];
-    size_t len = utls_dn_attr(cn, sizeof cn, info.subject.s, info.subject.len, cn_oid, 3);
-    if (len && utls_hostname_match(cn, len, x->name)) return 0;
+    if (iplen)
+    {
+      if (cn.type == UTLS_CERTNAME_IP && cn.value.len == iplen && !memcmp(cn.value.s, ip, iplen)) return 0;
+    }
+    else if (cn.type == UTLS_CERTNAME_DNS || (cn.type == UTLS_CERTNAME_CN && cn.cn_counts))
+    {
+      if (utls_hostname_match((char const *)cn.value.s, cn.value.len, x->name)) return 0;
+    }
   }
   return UTLS_ERR_NAMEMISMATCH;
 }
@@ -378,15 +363,7 @@ void utls_x509_init (utls_x509 *x, br_x509_trust_anchor const *tas, size_t ntas,
   x->name = name;
   if (pin) memcpy(x->pin, pin, sizeof x->pin);
   else memset(x->pin, 0, sizeof x->pin);
-  x->depth = 0;
-  x->chain_seen = 0;
-  x->err = 0;
-  x->own_key = 0;
-  x->ee_len = 0;
-  x->ee_overflow = 0;
-  x->chain_len = 0;
-  x->ncerts = 0;
-  x->chain_overflow = 0;
+  chain_reset(x);
   x->anchor_func = 0;
   x->anchor_data = 0;
 }

@@ -314,36 +314,32 @@ static void append (char *buf, size_t max, char const *s)
 /* Appends "y, z" (the names the captured certificate is for) to buf. */
 static void mismatch_detail (char *buf, size_t max)
 {
-  static unsigned char const cn_oid[3] = { 0x55, 0x04, 0x03 };
   utls_x509_info info;
-  size_t pos = 0;
-  unsigned int type;
-  utls_der v;
-  char cn[UTLS_NAME_MAX + 1];
+  utls_certname cn = UTLS_CERTNAME_ZERO;
   int n = 0;
   if (utls_x509_parse(&info, xc.ee, xc.ee_len)) return;
-  while (utls_x509_san_next(&info, &pos, &type, &v) == 1)
+  while (utls_x509_name_next(&info, &cn))
   {
     char one[UTLS_NAME_MAX + 1];
-    if (type == 2)
+    if (cn.type == UTLS_CERTNAME_CN)
     {
-      size_t i, l = v.len < sizeof one - 1 ? v.len : sizeof one - 1;
+      /* Shown even when a SubjectAltName made it not count. */
+      append(buf, max, "only CN ");
+      append(buf, max, cn.cn);
+      return;
+    }
+    if (cn.type == UTLS_CERTNAME_DNS)
+    {
+      size_t i, l = cn.value.len < sizeof one - 1 ? cn.value.len : sizeof one - 1;
       /* Names from the peer: printable ASCII only in our messages. */
-      for (i = 0; i < l; i++) one[i] = (v.s[i] > 0x20 && v.s[i] < 0x7f) ? (char)v.s[i] : '?';
+      for (i = 0; i < l; i++) one[i] = (cn.value.s[i] > 0x20 && cn.value.s[i] < 0x7f) ? (char)cn.value.s[i] : '?';
       one[l] = 0;
     }
-    else if (type != 7 || !(v.len == 4 || v.len == 16) || !inet_ntop(v.len == 4 ? AF_INET : AF_INET6, v.s, one, sizeof one))
-      continue;
+    else if (!inet_ntop(cn.value.len == 4 ? AF_INET : AF_INET6, cn.value.s, one, sizeof one)) continue;
     if (n++) append(buf, max, ", ");
     append(buf, max, one);
   }
-  if (n) return;
-  if (utls_dn_attr(cn, sizeof cn, info.subject.s, info.subject.len, cn_oid, 3))
-  {
-    append(buf, max, "only CN ");
-    append(buf, max, cn);
-  }
-  else append(buf, max, "no name");
+  if (!n) append(buf, max, "no name");
 }
 
 /* With -y, an EC key of the right curve but another value passes the

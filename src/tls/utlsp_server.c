@@ -93,21 +93,6 @@ static void load_entry (char const *name, char const *certfile, char const *keyf
   nentries++;
 }
 
-/* A host name, or "*." followed by one; what SNI can carry. */
-static int sni_name_ok (char const *s)
-{
-  size_t i = 0, len = strlen(s);
-  if (!len || len > UTLS_NAME_MAX) return 0;
-  if (s[0] == '*') { if (s[1] != '.' || !s[2]) return 0; i = 2; }
-  for (; s[i]; i++)
-  {
-    char c = s[i];
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_'))
-      return 0;
-  }
-  return 1;
-}
-
 /* Every CERTFILE:name=... with its KEYFILE:name. */
 static void load_sni (void)
 {
@@ -128,7 +113,7 @@ static void load_sni (void)
     if (!name) strerr_diefusys(UTLS_EXIT_SYS, "allocate memory");
     memcpy(name, *envp + 9, namelen);
     name[namelen] = 0;
-    if (!sni_name_ok(name)) strerr_dief(UTLS_EXIT_USAGE, "invalid name in SNI variable: ", *envp);
+    if (!utls_hostname_check(name, 1)) strerr_dief(UTLS_EXIT_USAGE, "invalid name in SNI variable: ", *envp);
     memcpy(keyvar + 8, name, namelen + 1);
     keyfile = getenv(keyvar);
     if (!keyfile) strerr_dief(UTLS_EXIT_USAGE, "CERTFILE:", name, " is set but ", keyvar, " is not");
@@ -432,7 +417,7 @@ char const *utlsp_server_errstr (utls_engine const *e, int *failexit)
   if (mismatch) return mismatch;
   if (!e->handshake_done && policy.refused_sni)
   {
-    if (!name[0] || !sni_name_ok(name)) return "the client sent no usable server name (SNI), and -k 2 requires one";
+    if (!name[0] || !utls_hostname_check(name, 1)) return "the client sent no usable server name (SNI), and -k 2 requires one";
     strcpy(buf, "no certificate for the server name the client asked for: ");
     strcat(buf, name);
     return buf;
