@@ -52,9 +52,10 @@ src/libutls/utls_skey_wipe.o src/libutls/utls_skey_wipe.lo: src/libutls/utls_ske
 src/libutls/utls_suite_find.o src/libutls/utls_suite_find.lo: src/libutls/utls_suite_find.c src/include/utls/utls.h
 src/libutls/utls_time_fmt.o src/libutls/utls_time_fmt.lo: src/libutls/utls_time_fmt.c src/include/utls/utls.h src/libutls/der-internal.h
 src/libutls/utls_unseal.o src/libutls/utls_unseal.lo: src/libutls/utls_unseal.c src/include/utls/remote.h src/libutls/seal-internal.h
+src/libutls/utls_verifier_defer_anchors.o src/libutls/utls_verifier_defer_anchors.lo: src/libutls/utls_verifier_defer_anchors.c src/include/utls/setup.h src/include/utls/utls.h
+src/libutls/utls_verifier_init.o src/libutls/utls_verifier_init.lo: src/libutls/utls_verifier_init.c src/include/utls/setup.h src/include/utls/utls.h src/libutls/der-internal.h
 src/libutls/utls_version_str.o src/libutls/utls_version_str.lo: src/libutls/utls_version_str.c src/include/utls/utls.h
 src/libutls/utls_x509_eku_allows.o src/libutls/utls_x509_eku_allows.lo: src/libutls/utls_x509_eku_allows.c src/include/utls/utls.h
-src/libutls/utls_x509_init.o src/libutls/utls_x509_init.lo: src/libutls/utls_x509_init.c src/include/utls/setup.h src/include/utls/utls.h src/libutls/der-internal.h
 src/libutls/utls_x509_name_next.o src/libutls/utls_x509_name_next.lo: src/libutls/utls_x509_name_next.c src/include/utls/utls.h
 src/libutls/utls_x509_parse.o src/libutls/utls_x509_parse.lo: src/libutls/utls_x509_parse.c src/include/utls/utls.h src/libutls/der-internal.h
 src/libutls/utls_x509_san_next.o src/libutls/utls_x509_san_next.lo: src/libutls/utls_x509_san_next.c src/include/utls/utls.h src/libutls/der-internal.h

@@ -20,11 +20,14 @@
 
 #define UTLS_ALPN_MAX 16
 
+/* -Y and -y: what a connection does about client certificates. The
+   values are part of the server's session binding: do not renumber. */
 enum utlsp_clientcert_e
 {
   UTLSP_CLIENTCERT_NONE = 0,
-  UTLSP_CLIENTCERT_OPTIONAL = 1,   /* server -Y */
-  UTLSP_CLIENTCERT_REQUIRED = 2,   /* server -y */
+  UTLSP_CLIENTCERT_OPTIONAL = 1,   /* server -Y: ask for one, accept none */
+  UTLSP_CLIENTCERT_REQUIRED = 2,   /* server -y: ask for one, refuse none */
+  UTLSP_CLIENTCERT_SEND = 3,       /* client -y: send CERTFILE/KEYFILE when asked */
 };
 
 /* -L's default: five minutes for a peer that reads nothing we send. */
@@ -39,7 +42,7 @@ struct utlsp_opts_s
   unsigned int idle_timeout;        /* -I, ms, 0 = none */
   unsigned int write_timeout;       /* -L, ms, 0 = none */
   uint32_t engine_options;          /* utls_engine_opt_e bits */
-  unsigned int clientcert;          /* server: utlsp_clientcert_e; client: 1 = send one */
+  enum utlsp_clientcert_e clientcert;
   int keep_env;                     /* -Z */
   int snilevel;                     /* server -k, -1 if not given */
   char const *name;                 /* client -k */
@@ -50,9 +53,18 @@ struct utlsp_opts_s
   int insecure;                     /* client --insecure-no-verify */
   char const *pin;                  /* client --pin */
 };
-#define UTLSP_OPTS_ZERO { .verbosity = 1, .handshake_timeout = 60000, .idle_timeout = 0, .write_timeout = UTLSP_WRITE_TIMEOUT, .engine_options = 0, .clientcert = 0, .keep_env = 0, .snilevel = -1, .name = 0, .nalpn = 0, .fd_read = 6, .fd_write = 7, .insecure = 0, .pin = 0 }
+#define UTLSP_OPTS_ZERO { .verbosity = 1, .handshake_timeout = 60000, .idle_timeout = 0, .write_timeout = UTLSP_WRITE_TIMEOUT, .engine_options = 0, .clientcert = UTLSP_CLIENTCERT_NONE, .keep_env = 0, .snilevel = -1, .name = 0, .nalpn = 0, .fd_read = 6, .fd_write = 7, .insecure = 0, .pin = 0 }
 
+/*
+ * The longest command line a program takes apart, in words (argv[0]
+ * included; more dies 100, "too many arguments"). It bounds the static
+ * copies utlsp_getopt and utlsp_wrap make of argv: long options out,
+ * the rest in order. The wrappers' output adds at most
+ * UTLSP_WRAP_EXTRA words (defaults, proxy-accept and its -v, the engine,
+ * -k host) to what they were given.
+ */
 #define UTLSP_ARGV_MAX 1024
+#define UTLSP_WRAP_EXTRA 16
 
 /*
  * Copies argv to out (UTLSP_ARGV_MAX + 1 entries) without the --long
@@ -176,6 +188,17 @@ extern char const *utlsp_engine_errstr (utls_engine const *e);
    facts is 0 when the handshake did not complete. */
 extern void utlsp_log_conn (utls_engine const *e, utlsp_facts const *facts, char const *end);
 
+/* A superserver option the wrapper adds unless the user chose either
+   way: { "hH", 'H', 0 } adds -H unless -h or -H was given; { "l", 'l',
+   "0" } adds -l 0 unless -l was given. */
+typedef struct utlsp_wrap_default_s utlsp_wrap_default;
+struct utlsp_wrap_default_s
+{
+  char const *unless;             /* letters that mean the user chose */
+  char letter;                    /* the option added */
+  char const *arg;                /* its value, or 0 for a flag */
+};
+
 /* What tlsserver/tlsclient need to build their command line. */
 typedef struct utlsp_wrap_spec_s utlsp_wrap_spec;
 struct utlsp_wrap_spec_s
@@ -189,7 +212,7 @@ struct utlsp_wrap_spec_s
   char const *tls_opts;           /* letters that go to the engine */
   char const *s6_opts;            /* superserver letters the s6 program knows */
   char const *numeric_opts;       /* letters whose value must be an unsigned integer */
-  char const *const *defaults;    /* "xy-y [arg]": add -y [arg] unless -x or -y was given */
+  utlsp_wrap_default const *defaults;  /* ends with .unless = 0 */
   int long_ok;                    /* --long options pass to the engine */
   int name_from_host;             /* add -k host unless -k was given */
   char const *proxy;              /* server: "proxy-accept", inserted by -B or -A; 0: none */

@@ -15,7 +15,13 @@
  * (-R), no reverse DNS (-H), no local name lookup (-l 0).
  */
 
-static char const *const defaults[] = { "hH-H", "rR-R", "l-l 0", 0 };
+static utlsp_wrap_default const defaults[] =
+{
+  { .unless = "hH", .letter = 'H', .arg = 0 },
+  { .unless = "rR", .letter = 'R', .arg = 0 },
+  { .unless = "l", .letter = 'l', .arg = "0" },
+  { .unless = 0 },
+};
 
 static utlsp_wrap_spec const spec =
 {

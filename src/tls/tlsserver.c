@@ -18,7 +18,14 @@
  * address[/prefixlen] is a balancer it trusts (-a there), and implies -B.
  */
 
-static char const *const defaults[] = { "hH-H", "rR-R", "l-l 0", "c-c 1000", 0 };
+static utlsp_wrap_default const defaults[] =
+{
+  { .unless = "hH", .letter = 'H', .arg = 0 },
+  { .unless = "rR", .letter = 'R', .arg = 0 },
+  { .unless = "l", .letter = 'l', .arg = "0" },
+  { .unless = "c", .letter = 'c', .arg = "1000" },
+  { .unless = 0 },
+};
 
 static utlsp_wrap_spec const spec =
 {

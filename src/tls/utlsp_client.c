@@ -24,7 +24,7 @@
  */
 
 static br_ssl_client_context cc;
-static utls_x509 xc;
+static utls_verifier verifier;
 static utls_anchors anchors = UTLS_ANCHORS_ZERO;
 static utls_chain chain = UTLS_CHAIN_ZERO;
 static utls_skey key = UTLS_SKEY_ZERO;
@@ -176,9 +176,9 @@ static void make_cache_id (utlsp_opts const *opts)
     id_file(&h, cafile);
     id_file(&h, cadir);
   }
-  mode = opts->clientcert ? 1 : 0;
+  mode = opts->clientcert == UTLSP_CLIENTCERT_SEND ? 1 : 0;
   br_sha256_update(&h, &mode, 1);
-  if (opts->clientcert && chain.ncerts) br_sha256_update(&h, chain.certs[0].data, chain.certs[0].data_len);
+  if (opts->clientcert == UTLSP_CLIENTCERT_SEND && chain.ncerts) br_sha256_update(&h, chain.certs[0].data, chain.certs[0].data_len);
   br_sha256_out(&h, cache_id);
 }
 
@@ -226,15 +226,15 @@ br_ssl_engine_context *utlsp_client_init (utlsp_opts const *opts)
   {
     if (!utls_pin_scan(opts->pin, pin))
       strerr_dief(UTLS_EXIT_USAGE, "invalid --pin value (want sha256//BASE64 or SHA256:HEX): ", opts->pin);
-    xflags |= UTLS_X509_PIN;
+    xflags |= UTLS_VERIFY_PIN;
   }
-  else if (opts->insecure) xflags |= UTLS_X509_INSECURE;
+  else if (opts->insecure) xflags |= UTLS_VERIFY_INSECURE;
   else check_anchors();
   /* xflags only holds a mode (pin, insecure) here; the peer is a server */
-  utls_x509_init(&xc, 0, 0, xflags | UTLS_X509_SERVER_AUTH, (xflags ? 0 : verify_name), opts->pin ? pin : 0);
-  if (!xflags) utls_x509_defer_anchors(&xc, &anchors_for_chain, 0);
-  br_ssl_engine_set_x509(&cc.eng, &xc.vtable);
-  if (opts->clientcert) load_clientcert();
+  utls_verifier_init(&verifier, 0, 0, xflags | UTLS_VERIFY_SERVER_AUTH, (xflags ? 0 : verify_name), opts->pin ? pin : 0);
+  if (!xflags) utls_verifier_defer_anchors(&verifier, &anchors_for_chain, 0);
+  br_ssl_engine_set_x509(&cc.eng, &verifier.vtable);
+  if (opts->clientcert == UTLSP_CLIENTCERT_SEND) load_clientcert();
   br_ssl_engine_set_buffers_bidi(&cc.eng, ibuf, sizeof ibuf, obuf, sizeof obuf);
   if (opts->nalpn)
   {
@@ -297,8 +297,8 @@ int utlsp_client_facts (utls_envblock *block, utlsp_opts const *opts)
     return r;
   }
   start = block->len;
-  r = utls_envblock_add_peer(block, "SSL_SERVER_", xc.ee, xc.ee_len);
-  if (!r && utls_sesscache_ready(&cache) && !opts->insecure && xc.chain_seen && !xc.err) cache_store(&sp, block, start, opts);
+  r = utls_envblock_add_peer(block, "SSL_SERVER_", verifier.ee, verifier.ee_len);
+  if (!r && utls_sesscache_ready(&cache) && !opts->insecure && verifier.chain_seen && !verifier.err) cache_store(&sp, block, start, opts);
   byte_zzero((char *)&sp, sizeof sp);
   byte_zzero((char *)&cent, sizeof cent);
   return r;
@@ -317,7 +317,7 @@ static void mismatch_detail (char *buf, size_t max)
   utls_x509_info info;
   utls_certname cn = UTLS_CERTNAME_ZERO;
   int n = 0;
-  if (utls_x509_parse(&info, xc.ee, xc.ee_len)) return;
+  if (utls_x509_parse(&info, verifier.ee, verifier.ee_len)) return;
   while (utls_x509_name_next(&info, &cn))
   {
     char one[UTLS_NAME_MAX + 1];
@@ -347,7 +347,7 @@ static void mismatch_detail (char *buf, size_t max)
    had accepted its chain, the key is checked in full (load_clientcert). */
 static char const *key_mismatch (utls_engine const *e, int *failexit)
 {
-  if (!ccfiles[0] || !xc.chain_seen || xc.err) return 0;
+  if (!ccfiles[0] || !verifier.chain_seen || verifier.err) return 0;
   return utlsp_key_mismatch(e, &key, &chain, ccfiles[0], ccfiles[1], failexit);
 }
 
@@ -358,7 +358,7 @@ char const *utlsp_client_errstr (utls_engine const *e, int *failexit)
   char const *mismatch = key_mismatch(e, failexit);
   if (mismatch) return mismatch;
   buf[0] = 0;
-  if (xc.err == UTLS_ERR_NAMEMISMATCH)
+  if (verifier.err == UTLS_ERR_NAMEMISMATCH)
   {
     append(buf, sizeof buf, "host name mismatch: wanted ");
     append(buf, sizeof buf, verify_name);
@@ -366,12 +366,12 @@ char const *utlsp_client_errstr (utls_engine const *e, int *failexit)
     mismatch_detail(buf, sizeof buf);
     return buf;
   }
-  if (xc.err == BR_ERR_X509_EXPIRED && xc.ee_len)
+  if (verifier.err == BR_ERR_X509_EXPIRED && verifier.ee_len)
   {
     utls_x509_info info;
     int64_t now = (int64_t)time(0);
     char date[64];
-    if (!utls_x509_parse(&info, xc.ee, xc.ee_len))
+    if (!utls_x509_parse(&info, verifier.ee, verifier.ee_len))
     {
       if (now > info.not_after && utls_time_fmt(date, sizeof date, info.not_after))
         append(buf, sizeof buf, "server certificate expired on ");
@@ -387,9 +387,9 @@ char const *utlsp_client_errstr (utls_engine const *e, int *failexit)
     append(buf, sizeof buf, anchor_code < 0 ? strerror(anchor_err) : utls_error_str(anchor_code));
     return buf;
   }
-  if (xc.err == BR_ERR_X509_NOT_TRUSTED)
+  if (verifier.err == BR_ERR_X509_NOT_TRUSTED)
     return "server certificate chain not trusted: no known CA signed it (CAFILE/CADIR, or the system store)";
-  if (xc.err) return utls_error_str(xc.err);
+  if (verifier.err) return utls_error_str(verifier.err);
   return utlsp_engine_errstr(e);
 }
 

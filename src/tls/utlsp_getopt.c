@@ -47,7 +47,7 @@ static int scan_fd (char const *s, char const *what)
 }
 
 /* Handles one option letter; returns 0 if it is not a shared one. */
-static int handle (int opt, char const *arg, utlsp_opts *opts, int is_server)
+static int shared_option (int opt, char const *arg, utlsp_opts *opts, int is_server)
 {
   switch (opt)
   {
@@ -59,8 +59,8 @@ static int handle (int opt, char const *arg, utlsp_opts *opts, int is_server)
     case 's': opts->engine_options &= ~(uint32_t)UTLS_OPT_CLOSE_NOTIFY; break;
     case 'J': opts->engine_options |= UTLS_OPT_STRICT_EOF; break;
     case 'j': opts->engine_options &= ~(uint32_t)UTLS_OPT_STRICT_EOF; break;
-    case 'Y': opts->clientcert = is_server ? UTLSP_CLIENTCERT_OPTIONAL : 0; break;
-    case 'y': opts->clientcert = is_server ? UTLSP_CLIENTCERT_REQUIRED : 1; break;
+    case 'Y': opts->clientcert = is_server ? UTLSP_CLIENTCERT_OPTIONAL : UTLSP_CLIENTCERT_NONE; break;
+    case 'y': opts->clientcert = is_server ? UTLSP_CLIENTCERT_REQUIRED : UTLSP_CLIENTCERT_SEND; break;
     case 'Z': opts->keep_env = 1; break;
     case 'z': opts->keep_env = 0; break;
     case 'a': parse_alpn(opts, arg); break;
@@ -104,7 +104,7 @@ static int takes_arg (char const *optstring, char c)
 }
 
 /* Does word (an option word such as "-Sk" or "-kname") consume the next word? */
-static int wants_next (char const *optstring, char const *word)
+static int takes_next_word (char const *optstring, char const *word)
 {
   size_t j = 1;
   for (; word[j]; j++)
@@ -124,7 +124,7 @@ int utlsp_split_long (int argc, char const *const *argv, char const *optstring, 
     if (a[0] != '-' || !a[1] || !strcmp(a, "--")) break;
     if (a[1] == '-') { longs[(*nlongs)++] = a; continue; }
     out[n++] = a;
-    if (wants_next(optstring, a) && i + 1 < argc) out[n++] = argv[++i];
+    if (takes_next_word(optstring, a) && i + 1 < argc) out[n++] = argv[++i];
   }
   for (; i < argc; i++) out[n++] = argv[i];
   out[n] = 0;
@@ -162,7 +162,7 @@ int utlsp_getopt (int *argcp, char const *const **argvp, char const *optstring, 
   {
     int opt = subgetopt_r(argc, argv, optstring, &l);
     if (opt == -1) break;
-    if (opt == '?' || !handle(opt, l.arg, opts, is_server))
+    if (opt == '?' || !shared_option(opt, l.arg, opts, is_server))
       strerr_dieusage(UTLS_EXIT_USAGE, usage);
   }
   *argcp = argc - l.ind;

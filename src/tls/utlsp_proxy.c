@@ -199,11 +199,11 @@ static int parse_ssl (unsigned char const *s, size_t len, utlsp_proxy *p, char c
 static int check_crc (unsigned char const *s, size_t len, size_t valoff, utlsp_proxy *p, char const **why)
 {
   static unsigned char const zero[4] = { 0, 0, 0, 0 };
-  uint32_t want = (uint32_t)s[valoff] << 24 | (uint32_t)s[valoff + 1] << 16 | (uint32_t)s[valoff + 2] << 8 | s[valoff + 3];
+  uint32_t expected = (uint32_t)s[valoff] << 24 | (uint32_t)s[valoff + 1] << 16 | (uint32_t)s[valoff + 2] << 8 | s[valoff + 3];
   uint32_t crc = utlsp_crc32c(0, s, valoff);
   crc = utlsp_crc32c(crc, zero, 4);
   crc = utlsp_crc32c(crc, s + valoff + 4, len - valoff - 4);
-  if (crc != want) return (*why = "v2: CRC32C mismatch", 0);
+  if (crc != expected) return (*why = "v2: CRC32C mismatch", 0);
   p->has_crc = 1;
   return 1;
 }

@@ -32,7 +32,7 @@ static br_ssl_server_context sc;
 static utls_policy policy;
 static size_t nentries = 0;
 static char const *entry_files[UTLS_SNI_MAX + 1][2];  /* CERTFILE, KEYFILE */
-static utls_x509 xc;
+static utls_verifier verifier;
 static utls_anchors anchors = UTLS_ANCHORS_ZERO;
 static utls_certentry entries[UTLS_SNI_MAX + 1];
 static unsigned char ibuf[BR_SSL_BUFSIZE_INPUT];
@@ -164,7 +164,7 @@ static void load_all (utlsp_opts const *opts, unsigned int *snilevel)
   *snilevel = opts->snilevel >= 0 ? (unsigned int)opts->snilevel : nentries > (certfile ? 1u : 0u) ? UTLS_SNI_FALLBACK : UTLS_SNI_OFF;
   if (!nentries || (*snilevel == UTLS_SNI_OFF && !certfile))
     strerr_dief(UTLS_EXIT_USAGE, "no certificate: set CERTFILE and KEYFILE (or CERTFILE:name and KEYFILE:name with -k 1 or -k 2)");
-  if (opts->clientcert) load_anchors();
+  if (opts->clientcert != UTLSP_CLIENTCERT_NONE) load_anchors();
 }
 
 /* The client-certificate trust, for the session's binding: a session
@@ -321,10 +321,10 @@ br_ssl_engine_context *utlsp_server_init (utlsp_opts const *opts)
     br_ssl_engine_set_protocol_names(&sc.eng, (char const **)opts->alpn, opts->nalpn);
     flags |= BR_OPT_FAIL_ON_ALPN_MISMATCH;
   }
-  if (opts->clientcert)
+  if (opts->clientcert != UTLSP_CLIENTCERT_NONE)
   {
-    utls_x509_init(&xc, anchors.tas, anchors.n, UTLS_X509_CLIENT_AUTH, 0, 0);
-    br_ssl_engine_set_x509(&sc.eng, &xc.vtable);
+    utls_verifier_init(&verifier, anchors.tas, anchors.n, UTLS_VERIFY_CLIENT_AUTH, 0, 0);
+    br_ssl_engine_set_x509(&sc.eng, &verifier.vtable);
     br_ssl_server_set_trust_anchor_names_alt(&sc, anchors.tas, anchors.n);
     if (opts->clientcert == UTLSP_CLIENTCERT_OPTIONAL) flags |= BR_OPT_TOLERATE_NO_CLIENT_AUTH;
   }
@@ -332,7 +332,7 @@ br_ssl_engine_context *utlsp_server_init (utlsp_opts const *opts)
   sopts = opts;
   if (utlsp_cache_open(&cache, opts))
   {
-    if (opts->clientcert) digest_anchors();
+    if (opts->clientcert != UTLSP_CLIENTCERT_NONE) digest_anchors();
     scc.vtable = &sc_class;
     br_ssl_server_set_cache(&sc, &scc.vtable);
   }
@@ -353,7 +353,7 @@ void utlsp_server_wipe (void)
 /* SSL_CLIENT_VERIFY and the client certificate's facts. */
 static int client_facts (utls_envblock *block, utlsp_opts const *opts)
 {
-  if (!opts->clientcert || !xc.chain_seen)
+  if (opts->clientcert == UTLSP_CLIENTCERT_NONE || !verifier.chain_seen)
   {
     if (opts->clientcert == UTLSP_CLIENTCERT_REQUIRED) return UTLS_ERR_NOCLIENTCERT;
     utls_envblock_add(block, "SSL_CLIENT_VERIFY", "NONE");
@@ -361,9 +361,9 @@ static int client_facts (utls_envblock *block, utlsp_opts const *opts)
   }
   /* With -Y, BearSSL goes on after a chain it could not validate: such a
      certificate is refused here, only its absence is tolerated. */
-  if (xc.err) return xc.err;
+  if (verifier.err) return verifier.err;
   utls_envblock_add(block, "SSL_CLIENT_VERIFY", "SUCCESS");
-  return utls_envblock_add_peer(block, "SSL_CLIENT_", xc.ee, xc.ee_len);
+  return utls_envblock_add_peer(block, "SSL_CLIENT_", verifier.ee, verifier.ee_len);
 }
 
 /* A resumed session gets the client facts of its full handshake, as
@@ -425,8 +425,8 @@ char const *utlsp_server_errstr (utls_engine const *e, int *failexit)
   /* The client's chain was refused: our validator knows the precise
      reason (SHA-1, short RSA key, Extended Key Usage...), BearSSL only
      has the code it was handed. */
-  if (!e->handshake_done && xc.chain_seen && xc.err && e->err > BR_ERR_X509_OK && e->err <= BR_ERR_X509_NOT_TRUSTED)
-    return utls_error_str(xc.err);
+  if (!e->handshake_done && verifier.chain_seen && verifier.err && e->err > BR_ERR_X509_OK && e->err <= BR_ERR_X509_NOT_TRUSTED)
+    return utls_error_str(verifier.err);
   return utlsp_engine_errstr(e);
 }
 
