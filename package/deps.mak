@@ -99,22 +99,41 @@ src/tls/starttls.o: src/tls/starttls.c src/include/utls/engine.h src/include/utl
 src/tls/tlsc.o: src/tls/tlsc.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/tlsclient.o: src/tls/tlsclient.c src/include/utls/config.h src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/tlsd.o: src/tls/tlsd.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_arm_app_signal.o: src/tls/tlsp_arm_app_signal.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_ask_tls.o: src/tls/tlsp_ask_tls.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_block_append.o: src/tls/tlsp_block_append.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_block_send.o: src/tls/tlsp_block_send.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_block_valid.o: src/tls/tlsp_block_valid.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_cache_note.o: src/tls/tlsp_cache_note.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_cache_open.o: src/tls/tlsp_cache_open.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_child_exec.o: src/tls/tlsp_child_exec.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_client_check.o: src/tls/tlsp_client_check.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_client_side.o: src/tls/tlsp_client_side.c src/include/utls/config.h src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_conclude.o: src/tls/tlsp_conclude.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_crc32c.o: src/tls/tlsp_crc32c.c src/tls/proxy-internal.h
+src/tls/tlsp_delayed_main.o: src/tls/tlsp_delayed_main.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_engine_errstr.o: src/tls/tlsp_engine_errstr.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_exec_env.o: src/tls/tlsp_exec_env.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_facts_read.o: src/tls/tlsp_facts_read.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_fd_high.o: src/tls/tlsp_fd_high.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_getopt.o: src/tls/tlsp_getopt.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_handover_run.o: src/tls/tlsp_handover_run.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_immediate_main.o: src/tls/tlsp_immediate_main.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_key_mismatch.o: src/tls/tlsp_key_mismatch.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_load_die.o: src/tls/tlsp_load_die.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_log_conn.o: src/tls/tlsp_log_conn.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_proxy_v1_parse.o: src/tls/tlsp_proxy_v1_parse.c src/tls/proxy-internal.h
+src/tls/tlsp_proxy_v2_length.o: src/tls/tlsp_proxy_v2_length.c src/tls/proxy-internal.h
+src/tls/tlsp_proxy_v2_parse.o: src/tls/tlsp_proxy_v2_parse.c src/tls/proxy-internal.h
+src/tls/tlsp_proxy_value_names.o: src/tls/tlsp_proxy_value_names.c src/tls/proxy-internal.h
+src/tls/tlsp_reap.o: src/tls/tlsp_reap.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_server_side.o: src/tls/tlsp_server_side.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_spawn_app.o: src/tls/tlsp_spawn_app.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_split_long.o: src/tls/tlsp_split_long.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_wrap.o: src/tls/tlsp_wrap.c src/include/utls/config.h src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/tlsserver.o: src/tls/tlsserver.c src/include/utls/config.h src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/ucspitlsc.o: src/tls/ucspitlsc.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/ucspitlsd.o: src/tls/ucspitlsd.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/utlsp_cache.o: src/tls/utlsp_cache.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/utlsp_child.o: src/tls/utlsp_child.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/utlsp_client.o: src/tls/utlsp_client.c src/include/utls/config.h src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/utlsp_conclude.o: src/tls/utlsp_conclude.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/utlsp_delayed.o: src/tls/utlsp_delayed.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/utlsp_getopt.o: src/tls/utlsp_getopt.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/utlsp_handover_run.o: src/tls/utlsp_handover_run.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/utlsp_immediate.o: src/tls/utlsp_immediate.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/utlsp_keycheck.o: src/tls/utlsp_keycheck.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/utlsp_log.o: src/tls/utlsp_log.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/utlsp_proxy.o: src/tls/utlsp_proxy.c src/tls/proxy-internal.h
-src/tls/utlsp_server.o: src/tls/utlsp_server.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/utlsp_wrap.o: src/tls/utlsp_wrap.c src/include/utls/config.h src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 tests/unit/cabundle.o: tests/unit/cabundle.c src/include/utls/utls.h src/libutls/load-internal.h tests/unit/unit-files.h
 tests/unit/dn.o: tests/unit/dn.c src/include/utls/utls.h src/libutls/der-internal.h
 tests/unit/engine.o: tests/unit/engine.c src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h tests/unit/../fuzz/fuzz-common.h tests/unit/../fuzz/fuzz_engine.c

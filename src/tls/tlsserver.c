@@ -18,7 +18,7 @@
  * address[/prefixlen] is a balancer it trusts (-a there), and implies -B.
  */
 
-static utlsp_wrap_default const defaults[] =
+static tlsp_wrap_default const defaults[] =
 {
   { .unless = "hH", .letter = 'H', .arg = 0 },
   { .unless = "rR", .letter = 'R', .arg = 0 },
@@ -27,7 +27,7 @@ static utlsp_wrap_default const defaults[] =
   { .unless = 0 },
 };
 
-static utlsp_wrap_spec const spec =
+static tlsp_wrap_spec const spec =
 {
   .usage = USAGE,
   .super_default = UTLS_TCPSERVER,
@@ -47,5 +47,5 @@ static utlsp_wrap_spec const spec =
 int main (int argc, char const *const *argv)
 {
   PROG = "tlsserver";
-  utlsp_wrap(argc, argv, &spec);
+  tlsp_wrap(argc, argv, &spec);
 }

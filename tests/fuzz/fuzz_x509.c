@@ -5,7 +5,7 @@
  * SubjectAltName (utls_x509_san_next), its Extended Key Usage bits,
  * utls_dn_format and utls_dn_attr on its Names, and
  * utls_envblock_add_peer, whose block must still be well formed for the
- * application (utlsp_block_valid). Then utlsp_eku_scan on the raw input
+ * application (tlsp_block_valid). Then utlsp_eku_scan on the raw input
  * as an extension value, and utls_dn_format and utls_dn_attr on it as a
  * Name, into output buffers of every small size, allocated to the byte
  * so that AddressSanitizer sees one byte too many.
@@ -81,7 +81,7 @@ int LLVMFuzzerTestOneInput (uint8_t const *data, size_t size)
   block.overflow = 0;
   utls_envblock_add(&block, "SSL_PROTOCOL", "TLSv1.2");
   if (!utls_envblock_add_peer(&block, "SSL_CLIENT_", data, size) && utls_envblock_finish(&block))
-    FUZZ_ASSERT(utlsp_block_valid(&block));
+    FUZZ_ASSERT(tlsp_block_valid(&block));
 
   /* The raw input as an Extended Key Usage value: what is read is well formed. */
   {

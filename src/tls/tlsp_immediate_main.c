@@ -15,9 +15,9 @@
  * its status.
  */
 
-static utlsp_handover handover;
+static tlsp_handover handover;
 
-int utlsp_immediate_main (char const *const *argv, utlsp_opts const *opts, utls_fds *fds, utlsp_side const *side)
+int tlsp_immediate_main (char const *const *argv, tlsp_opts const *opts, utls_fds *fds, tlsp_side const *side)
 {
   utls_engine e = { .eng = 0 };
   pid_t pid;
@@ -25,12 +25,12 @@ int utlsp_immediate_main (char const *const *argv, utlsp_opts const *opts, utls_
      its status would be lost (waitpid: ECHILD, exit 111). */
   signal(SIGCHLD, SIG_DFL);
   e.fds = *fds;
-  pid = utlsp_spawn_app(argv, &e.fds, side->is_server ? 0 : 6, side->is_server ? 1 : 7, &handover.fd, opts->keep_env);
+  pid = tlsp_spawn_app(argv, &e.fds, side->is_server ? 0 : 6, side->is_server ? 1 : 7, &handover.fd, opts->keep_env);
   handover.opts = opts;
   handover.facts = side->facts;
   handover.wipe = side->wipe;
   e.eng = (*side->init)(opts);
-  if (opts->engine_options & UTLS_OPT_STRICT_EOF) e.app_sigfd = utlsp_arm_app_signal(pid);
+  if (opts->engine_options & UTLS_OPT_STRICT_EOF) e.app_sigfd = tlsp_arm_app_signal(pid);
   utls_drop_privileges(0);
   sig_ignore(SIGPIPE);
   e.options = opts->engine_options;
@@ -38,8 +38,8 @@ int utlsp_immediate_main (char const *const *argv, utlsp_opts const *opts, utls_
   e.idle_timeout = opts->idle_timeout;
   e.write_timeout = opts->write_timeout;
   e.app_pid = pid;
-  e.on_handshake = &utlsp_handover_run;
+  e.on_handshake = &tlsp_handover_run;
   e.on_handshake_data = &handover;
   e.on_first_input = side->first_input;
-  return utlsp_conclude(&e, utls_engine_run(&e), pid, &handover, side);
+  return tlsp_conclude(&e, utls_engine_run(&e), pid, &handover, side);
 }

@@ -27,7 +27,7 @@
  */
 
 /* handover.fd is the engine's side of the control socket, -1 once closed. */
-static utlsp_handover handover;
+static tlsp_handover handover;
 
 static size_t add_fdvar (char *s, char const *name, int fd)
 {
@@ -48,7 +48,7 @@ static void exec_app (char const *const *argv, int ctl, int rfd, int wfd, int ke
   len += add_fdvar(modif + len, "SSLCTLFD", ctl);
   len += add_fdvar(modif + len, "SSLREADFD", rfd);
   len += add_fdvar(modif + len, "SSLWRITEFD", wfd);
-  utlsp_exec_env(argv, 0, keep_env, modif, len);
+  tlsp_exec_env(argv, 0, keep_env, modif, len);
 }
 
 static pid_t spawn (char const *const *argv, utls_fds *fds, int keep_env)
@@ -60,12 +60,12 @@ static pid_t spawn (char const *const *argv, utls_fds *fds, int keep_env)
   /* All six: with 0-2 closed, an end left there would receive our
      stderr (into the application's control socket or plaintext) or
      be replaced by a descriptor the application opens. */
-  ctl[0] = utlsp_fd_high(ctl[0]);
-  ctl[1] = utlsp_fd_high(ctl[1]);
-  down[0] = utlsp_fd_high(down[0]);
-  down[1] = utlsp_fd_high(down[1]);
-  up[0] = utlsp_fd_high(up[0]);
-  up[1] = utlsp_fd_high(up[1]);
+  ctl[0] = tlsp_fd_high(ctl[0]);
+  ctl[1] = tlsp_fd_high(ctl[1]);
+  down[0] = tlsp_fd_high(down[0]);
+  down[1] = tlsp_fd_high(down[1]);
+  up[0] = tlsp_fd_high(up[0]);
+  up[1] = tlsp_fd_high(up[1]);
   pid = fork();
   if (pid < 0) strerr_diefusys(UTLS_EXIT_SYS, "fork");
   if (!pid)
@@ -103,7 +103,7 @@ static int server_spoke (int fd)
 
 /* No TLS for this connection: the application sees its descriptors
    close, and the keys are wiped. */
-static void abandon (utls_fds const *fds, utlsp_side const *side)
+static void abandon (utls_fds const *fds, tlsp_side const *side)
 {
   fd_close(handover.fd);
   fd_close(fds->app_in);
@@ -111,7 +111,7 @@ static void abandon (utls_fds const *fds, utlsp_side const *side)
   (*side->wipe)();
 }
 
-int utlsp_delayed_main (char const *const *argv, utlsp_opts const *opts, utls_fds *fds, utlsp_side const *side)
+int tlsp_delayed_main (char const *const *argv, tlsp_opts const *opts, utls_fds *fds, tlsp_side const *side)
 {
   utls_engine e = { .eng = 0 };
   pid_t pid;
@@ -130,7 +130,7 @@ int utlsp_delayed_main (char const *const *argv, utlsp_opts const *opts, utls_fd
   e.eng = (*side->init)(opts);
   utls_drop_privileges(1);
   pid = spawn(argv, &e.fds, opts->keep_env);
-  if (opts->engine_options & UTLS_OPT_STRICT_EOF) e.app_sigfd = utlsp_arm_app_signal(pid);
+  if (opts->engine_options & UTLS_OPT_STRICT_EOF) e.app_sigfd = tlsp_arm_app_signal(pid);
   utls_drop_privileges(0);
   sig_ignore(SIGPIPE);
 
@@ -143,13 +143,13 @@ int utlsp_delayed_main (char const *const *argv, utlsp_opts const *opts, utls_fd
       strerr_warnw("unknown UCSPI-TLS command byte 0x", hex, ": no TLS for this connection");
     }
     abandon(&e.fds, side);
-    return utlsp_reap(pid);
+    return tlsp_reap(pid);
   }
   if (!side->is_server && server_spoke(e.fds.net_in))
   {
     /* The application sees its pipes close, and is waited for. */
     abandon(&e.fds, side);
-    utlsp_reap(pid);
+    tlsp_reap(pid);
     strerr_dief(UTLS_EXIT_PROTOCOL, "TLS handshake failed: ", utls_error_str(UTLS_ERR_INJECTION));
   }
   /* y: the control descriptor closes now; Y: it gets the variables. */
@@ -159,8 +159,8 @@ int utlsp_delayed_main (char const *const *argv, utlsp_opts const *opts, utls_fd
   e.idle_timeout = opts->idle_timeout;
   e.write_timeout = opts->write_timeout;
   e.app_pid = pid;
-  e.on_handshake = &utlsp_handover_run;
+  e.on_handshake = &tlsp_handover_run;
   e.on_handshake_data = &handover;
   e.on_first_input = side->first_input;
-  return utlsp_conclude(&e, utls_engine_run(&e), pid, &handover, side);
+  return tlsp_conclude(&e, utls_engine_run(&e), pid, &handover, side);
 }

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <arpa/inet.h>
 
@@ -50,12 +49,6 @@ static utls_sesscache cache = UTLS_SESSCACHE_ZERO;
 static unsigned char cache_id[32];
 static utls_sessentry cent;
 static int sess_offered = 0;
-
-static void die_load (int r, char const *what, char const *file)
-{
-  if (r < 0) strerr_diefusys(UTLS_EXIT_CONFIG, "read ", what, " ", file);
-  strerr_diefu(UTLS_EXIT_CONFIG, "use ", what, " ", file, ": ", utls_error_str(r));
-}
 
 static int is_ip (char const *s)
 {
@@ -109,7 +102,7 @@ static void check_anchors (void)
   if (cafile)
   {
     r = utls_cabundle_readfile(&cabundle, cafile);
-    if (r) die_load(r, "CA file", cafile);
+    if (r) tlsp_load_die(r, "CA file", cafile);
   }
   if (cadir && access(cadir, R_OK | X_OK) < 0) strerr_diefusys(UTLS_EXIT_CONFIG, "read CA directory ", cadir);
 }
@@ -121,9 +114,9 @@ static void load_clientcert (void)
   int r;
   if (!certfile || !keyfile) strerr_dief(UTLS_EXIT_USAGE, "a client certificate (-y) needs CERTFILE and KEYFILE");
   r = utls_chain_readfile(&chain, certfile);
-  if (r) die_load(r, "certificate file", certfile);
+  if (r) tlsp_load_die(r, "certificate file", certfile);
   r = utls_skey_readfile(&key, keyfile);
-  if (r) die_load(r, "key file", keyfile);
+  if (r) tlsp_load_die(r, "key file", keyfile);
   /* Key type, RSA modulus, EC curve; an EC key of the right curve but
      the wrong value is found if the handshake fails (key_mismatch). */
   r = utls_skey_fits_chain(&key, &chain);
@@ -159,7 +152,7 @@ static void id_file (br_sha256_context *h, char const *path)
   br_sha256_update(h, b, sizeof b);
 }
 
-static void make_cache_id (utlsp_opts const *opts)
+static void make_cache_id (tlsp_opts const *opts)
 {
   static char const tag[] = "ucspi-tls client session v1";
   br_sha256_context h;
@@ -176,20 +169,20 @@ static void make_cache_id (utlsp_opts const *opts)
     id_file(&h, cafile);
     id_file(&h, cadir);
   }
-  mode = opts->clientcert == UTLSP_CLIENTCERT_SEND ? 1 : 0;
+  mode = opts->clientcert == TLSP_CLIENTCERT_SEND ? 1 : 0;
   br_sha256_update(&h, &mode, 1);
-  if (opts->clientcert == UTLSP_CLIENTCERT_SEND && chain.ncerts) br_sha256_update(&h, chain.certs[0].data, chain.certs[0].data_len);
+  if (opts->clientcert == TLSP_CLIENTCERT_SEND && chain.ncerts) br_sha256_update(&h, chain.certs[0].data, chain.certs[0].data_len);
   br_sha256_out(&h, cache_id);
 }
 
 /* Offers the stored session for this server, if there is one. */
-static int cache_offer (utlsp_opts const *opts)
+static int cache_offer (tlsp_opts const *opts)
 {
-  if (opts->insecure || !utlsp_cache_open(&cache, opts)) return 0;
+  if (opts->insecure || !tlsp_cache_open(&cache, opts)) return 0;
   make_cache_id(opts);
   if (!utls_sesscache_fetch(&cache, UTLS_SC_CLIENT, cache_id, (int64_t)time(0), &cent))
   {
-    utlsp_cache_note(&cache, opts);
+    tlsp_cache_note(&cache, opts);
     return 0;
   }
   if (cent.params.version != BR_TLS12 || !utls_suite_find(cent.params.cipher_suite) || cent.params.session_id_len != 32)
@@ -204,7 +197,7 @@ static int cache_offer (utlsp_opts const *opts)
 }
 
 /* Name to verify: -k, else the address tcpclient connected to. */
-static char const *pick_name (utlsp_opts const *opts)
+static char const *pick_name (tlsp_opts const *opts)
 {
   char const *ip;
   if (opts->name) return opts->name;
@@ -214,7 +207,7 @@ static char const *pick_name (utlsp_opts const *opts)
   strerr_dief(UTLS_EXIT_USAGE, "no server name to verify: use -k name");
 }
 
-br_ssl_engine_context *utlsp_client_init (utlsp_opts const *opts)
+static br_ssl_engine_context *client_init (tlsp_opts const *opts)
 {
   uint32_t flags = BR_OPT_NO_RENEGOTIATION;
   uint32_t xflags = 0;
@@ -234,7 +227,7 @@ br_ssl_engine_context *utlsp_client_init (utlsp_opts const *opts)
   utls_verifier_init(&verifier, 0, 0, xflags | UTLS_VERIFY_SERVER_AUTH, (xflags ? 0 : verify_name), opts->pin ? pin : 0);
   if (!xflags) utls_verifier_defer_anchors(&verifier, &anchors_for_chain, 0);
   br_ssl_engine_set_x509(&cc.eng, &verifier.vtable);
-  if (opts->clientcert == UTLSP_CLIENTCERT_SEND) load_clientcert();
+  if (opts->clientcert == TLSP_CLIENTCERT_SEND) load_clientcert();
   br_ssl_engine_set_buffers_bidi(&cc.eng, ibuf, sizeof ibuf, obuf, sizeof obuf);
   if (opts->nalpn)
   {
@@ -250,14 +243,14 @@ br_ssl_engine_context *utlsp_client_init (utlsp_opts const *opts)
   return &cc.eng;
 }
 
-void utlsp_client_wipe (void)
+static void client_wipe (void)
 {
   utls_skey_wipe(&key);
 }
 
 /* After a full handshake that verified the server: the entry, with the
    server facts the application got (from start in the block). */
-static void cache_store (br_ssl_session_parameters const *sp, utls_envblock const *block, size_t start, utlsp_opts const *opts)
+static void cache_store (br_ssl_session_parameters const *sp, utls_envblock const *block, size_t start, tlsp_opts const *opts)
 {
   if (block->overflow || block->len - start > UTLS_SC_FACTS_MAX || sp->session_id_len != 32) return;
   byte_zzero((char *)&cent, sizeof cent);
@@ -268,7 +261,7 @@ static void cache_store (br_ssl_session_parameters const *sp, utls_envblock cons
   cent.factslen = block->len - start;
   memcpy(cent.facts, block->buf + start, cent.factslen);
   utls_sesscache_store(&cache, UTLS_SC_CLIENT, &cent, cent.created);
-  utlsp_cache_note(&cache, opts);
+  tlsp_cache_note(&cache, opts);
   byte_zzero((char *)&cent, sizeof cent);
 }
 
@@ -277,7 +270,7 @@ static void cache_store (br_ssl_session_parameters const *sp, utls_envblock cons
  * ServerHello then carries the same session ID (RFC 5246 7.4.1.3), and
  * BearSSL goes on with the abbreviated handshake.
  */
-int utlsp_client_facts (utls_envblock *block, utlsp_opts const *opts)
+static int client_facts (utls_envblock *block, tlsp_opts const *opts)
 {
   char const *sni = verify_name && !is_ip(verify_name) ? verify_name : 0;
   br_ssl_session_parameters sp;
@@ -291,7 +284,7 @@ int utlsp_client_facts (utls_envblock *block, utlsp_opts const *opts)
   utls_envblock_add_session(block, &cc.eng, sni, resumed);
   if (resumed)
   {
-    r = utlsp_block_append(block, cent.facts, cent.factslen) ? 0 : UTLS_ERR_ENVFULL;
+    r = tlsp_block_append(block, cent.facts, cent.factslen) ? 0 : UTLS_ERR_ENVFULL;
     byte_zzero((char *)&sp, sizeof sp);
     byte_zzero((char *)&cent, sizeof cent);
     return r;
@@ -348,11 +341,11 @@ static void mismatch_detail (char *buf, size_t max)
 static char const *key_mismatch (utls_engine const *e, int *failexit)
 {
   if (!ccfiles[0] || !verifier.chain_seen || verifier.err) return 0;
-  return utlsp_key_mismatch(e, &key, &chain, ccfiles[0], ccfiles[1], failexit);
+  return tlsp_key_mismatch(e, &key, &chain, ccfiles[0], ccfiles[1], failexit);
 }
 
 /* The reason the handshake failed, with details BearSSL cannot give. */
-char const *utlsp_client_errstr (utls_engine const *e, int *failexit)
+static char const *client_errstr (utls_engine const *e, int *failexit)
 {
   static char buf[2048];
   char const *mismatch = key_mismatch(e, failexit);
@@ -390,29 +383,14 @@ char const *utlsp_client_errstr (utls_engine const *e, int *failexit)
   if (verifier.err == BR_ERR_X509_NOT_TRUSTED)
     return "server certificate chain not trusted: no known CA signed it (CAFILE/CADIR, or the system store)";
   if (verifier.err) return utls_error_str(verifier.err);
-  return utlsp_engine_errstr(e);
+  return tlsp_engine_errstr(e);
 }
 
-static void check_fd (int fd, char const *what)
-{
-  if (fcntl(fd, F_GETFD) < 0) strerr_diefusys(UTLS_EXIT_USAGE, "use ", what, " (not an open descriptor; run under tcpclient or give -6/-7)");
-}
-
-void utlsp_client_check (utlsp_opts const *opts, utls_fds *fds)
-{
-  check_fd(opts->fd_read, "the network read descriptor");
-  check_fd(opts->fd_write, "the network write descriptor");
-  if (opts->insecure && opts->pin) strerr_dief(UTLS_EXIT_USAGE, "--insecure-no-verify and --pin exclude each other");
-  fds->net_in = opts->fd_read;
-  fds->net_out = opts->fd_write;
-  fds->app_in = fds->app_out = -1;
-}
-
-utlsp_side const utlsp_client_side =
+tlsp_side const tlsp_client_side =
 {
   .is_server = 0,
-  .init = &utlsp_client_init,
-  .facts = &utlsp_client_facts,
-  .wipe = &utlsp_client_wipe,
-  .errstr = &utlsp_client_errstr,
+  .init = &client_init,
+  .facts = &client_facts,
+  .wipe = &client_wipe,
+  .errstr = &client_errstr,
 };

@@ -27,7 +27,7 @@ struct outcome_s
 
 /* r is utls_engine_run's result: 0, -1 (system call), 1 (TLS error).
    Call it before the keys are wiped: errstr may check the key. */
-static void outcome_get (outcome *o, utls_engine const *e, int r, utlsp_side const *side)
+static void outcome_get (outcome *o, utls_engine const *e, int r, tlsp_side const *side)
 {
   int failexit = 0;
   char const *why = (*side->errstr)(e, &failexit);
@@ -51,17 +51,17 @@ static void outcome_get (outcome *o, utls_engine const *e, int r, utlsp_side con
 
 /* Said at once (the application may take its time to end), exits once
    the application is reaped. */
-static void fail (utls_engine const *e, outcome const *o, pid_t pid, utlsp_handover const *h) gccattr_noreturn;
-static void fail (utls_engine const *e, outcome const *o, pid_t pid, utlsp_handover const *h)
+static void fail (utls_engine const *e, outcome const *o, pid_t pid, tlsp_handover const *h) gccattr_noreturn;
+static void fail (utls_engine const *e, outcome const *o, pid_t pid, tlsp_handover const *h)
 {
   unsigned int verbosity = h->opts->verbosity;
-  if (verbosity >= 2) utlsp_log_conn(e, e->handshake_done ? &h->logged : 0, e->handshake_done ? "error" : "handshake-failed");
+  if (verbosity >= 2) tlsp_log_conn(e, e->handshake_done ? &h->logged : 0, e->handshake_done ? "error" : "handshake-failed");
   /* -J: the application may have read a truncated stream; it was told. */
   if (e->app_signalled && verbosity)
     strerr_warnw("the application was sent SIGTERM: the peer's data did not end with close_notify (-J)");
   strerr_warn(PROG, ": fatal: ", o->when,
     o->sys_what ? "unable to " : "", o->sys_what ? o->sys_what : "", o->sys_what ? ": " : "", o->why);
-  utlsp_reap(pid);
+  tlsp_reap(pid);
   _exit(o->exitcode);
 }
 
@@ -81,7 +81,7 @@ static void say_output_cut (utls_engine const *e, int status)
     e->app_bytes_discarded && killed ? " more" : "", ")");
 }
 
-int utlsp_conclude (utls_engine *e, int r, pid_t pid, utlsp_handover *h, utlsp_side const *side)
+int tlsp_conclude (utls_engine *e, int r, pid_t pid, tlsp_handover *h, tlsp_side const *side)
 {
   outcome o;
   int status;
@@ -91,10 +91,10 @@ int utlsp_conclude (utls_engine *e, int r, pid_t pid, utlsp_handover *h, utlsp_s
   /* Session keys live in the engine context: gone before we wait. */
   byte_zzero((char *)e->eng, sizeof *e->eng);
   if (o.failed) fail(e, &o, pid, h);
-  status = utlsp_reap(pid);
+  status = tlsp_reap(pid);
   if (e->app_output_cut && (e->app_bytes_discarded || status == 128 + SIGPIPE) && h->opts->verbosity)
     say_output_cut(e, status);
   if (h->opts->verbosity >= 2)
-    utlsp_log_conn(e, &h->logged, e->peer_close_notify ? "close_notify" : e->peer_alert_after_eof ? "peer-alert-after-local-eof" : e->peer_eof ? "eof-without-close_notify" : "local-close");
+    tlsp_log_conn(e, &h->logged, e->peer_close_notify ? "close_notify" : e->peer_alert_after_eof ? "peer-alert-after-local-eof" : e->peer_eof ? "eof-without-close_notify" : "local-close");
   return status;
 }

@@ -26,7 +26,7 @@
  */
 
 /* Each group is a part of the output command line. */
-#define WRAP_ARGV_MAX (UTLSP_ARGV_MAX + UTLSP_WRAP_EXTRA)
+#define WRAP_ARGV_MAX (TLSP_ARGV_MAX + TLSP_WRAP_EXTRA)
 
 typedef struct wrap_state_s wrap_state;
 struct wrap_state_s
@@ -129,7 +129,7 @@ static void check_trust (char const *arg)
 }
 
 /* -B, -A: the proxy group. Returns 1 if opt was one of them. */
-static int proxy_opt (wrap_state *w, utlsp_wrap_spec const *spec, int opt, char const *arg)
+static int proxy_opt (wrap_state *w, tlsp_wrap_spec const *spec, int opt, char const *arg)
 {
   if (!spec->proxy || (opt != 'B' && opt != 'A')) return 0;
   w->use_proxy = 1;
@@ -142,11 +142,11 @@ static int proxy_opt (wrap_state *w, utlsp_wrap_spec const *spec, int opt, char 
   return 1;
 }
 
-void utlsp_wrap (int argc, char const *const *argv, utlsp_wrap_spec const *spec)
+void tlsp_wrap (int argc, char const *const *argv, tlsp_wrap_spec const *spec)
 {
   static wrap_state w;
-  static char const *args[UTLSP_ARGV_MAX + 1];
-  static char const *longs[UTLSP_ARGV_MAX];
+  static char const *args[TLSP_ARGV_MAX + 1];
+  static char const *longs[TLSP_ARGV_MAX];
   unsigned int nlongs;
   subgetopt l = SUBGETOPT_ZERO;
   char const *superserver = spec->super_default;
@@ -155,7 +155,7 @@ void utlsp_wrap (int argc, char const *const *argv, utlsp_wrap_spec const *spec)
   unsigned int i;
   int is_s6;
   /* Long options are the engine's; it checks them. */
-  argc = utlsp_split_long(argc, argv, spec->all_opts, args, longs, &nlongs);
+  argc = tlsp_split_long(argc, argv, spec->all_opts, args, longs, &nlongs);
   argv = args;
   if (nlongs && !spec->long_ok) strerr_dieusage(UTLS_EXIT_USAGE, spec->usage);
   for (i = 0; i < nlongs; i++) push(w.tls, &w.ntls, longs[i]);
@@ -200,7 +200,7 @@ void utlsp_wrap (int argc, char const *const *argv, utlsp_wrap_spec const *spec)
   }
   for (i = 0; spec->defaults[i].unless; i++)
   {
-    utlsp_wrap_default const *d = spec->defaults + i;
+    tlsp_wrap_default const *d = spec->defaults + i;
     char const *u = d->unless;
     int chosen = 0;
     for (; *u; u++) if (w.seen[(unsigned char)*u]) chosen = 1;
