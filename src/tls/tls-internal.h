@@ -247,13 +247,16 @@ extern int tlsp_immediate_main (char const *const *argv, tlsp_opts const *opts, 
 extern int tlsp_delayed_main (char const *const *argv, tlsp_opts const *opts, utls_fds *fds, tlsp_side const *side);
 
 /*
- * The end of every engine program, once utls_engine_run returned r:
- * closes the handover's descriptor, decides the outcome (asking the side
- * why it failed, before its keys are wiped), wipes the keys unless the
- * handover did, reaps the application, and logs. A failure is said and
- * exits with its code; else returns the application's exit code.
+ * The rest of every engine program, once the engine context (e->eng),
+ * the descriptors and the handover (opts, facts, wipe, fd) are set up
+ * and privileges dropped: sets the engine's options from h->opts and
+ * side, runs the connection, closes the handover's descriptor, decides
+ * the outcome (asking the side why it failed, before its keys are
+ * wiped), wipes the keys unless the handover did, reaps the
+ * application, and logs. A failure is said and exits with its code;
+ * else returns the application's exit code.
  */
-extern int tlsp_conclude (utls_engine *e, int r, pid_t pid, tlsp_handover *h, tlsp_side const *side);
+extern int tlsp_connection_run (utls_engine *e, pid_t pid, tlsp_handover *h, tlsp_side const *side);
 
 /*
  * TLS_SESSION_CACHE (with TLS_SESSION_CACHE_SIZE, TLS_SESSION_LIFETIME):

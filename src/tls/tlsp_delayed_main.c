@@ -1,8 +1,6 @@
 /* ISC license. */
 
-#include <errno.h>
 #include <string.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
@@ -154,13 +152,5 @@ int tlsp_delayed_main (char const *const *argv, tlsp_opts const *opts, utls_fds 
   }
   /* y: the control descriptor closes now; Y: it gets the variables. */
   if (cmd == 'y') { fd_close(handover.fd); handover.fd = -1; }
-  e.options = opts->engine_options;
-  e.handshake_timeout = opts->handshake_timeout;
-  e.idle_timeout = opts->idle_timeout;
-  e.write_timeout = opts->write_timeout;
-  e.app_pid = pid;
-  e.on_handshake = &tlsp_handover_run;
-  e.on_handshake_data = &handover;
-  e.on_first_input = side->first_input;
-  return tlsp_conclude(&e, utls_engine_run(&e), pid, &handover, side);
+  return tlsp_connection_run(&e, pid, &handover, side);
 }

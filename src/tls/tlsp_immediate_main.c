@@ -2,7 +2,6 @@
 
 #include <signal.h>
 
-#include <skalibs/djbunix.h>
 #include <skalibs/sig.h>
 
 #include "tls-internal.h"
@@ -33,13 +32,5 @@ int tlsp_immediate_main (char const *const *argv, tlsp_opts const *opts, utls_fd
   if (opts->engine_options & UTLS_OPT_STRICT_EOF) e.app_sigfd = tlsp_arm_app_signal(pid);
   utls_drop_privileges(0);
   sig_ignore(SIGPIPE);
-  e.options = opts->engine_options;
-  e.handshake_timeout = opts->handshake_timeout;
-  e.idle_timeout = opts->idle_timeout;
-  e.write_timeout = opts->write_timeout;
-  e.app_pid = pid;
-  e.on_handshake = &tlsp_handover_run;
-  e.on_handshake_data = &handover;
-  e.on_first_input = side->first_input;
-  return tlsp_conclude(&e, utls_engine_run(&e), pid, &handover, side);
+  return tlsp_connection_run(&e, pid, &handover, side);
 }

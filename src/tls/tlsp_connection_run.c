@@ -81,10 +81,20 @@ static void say_output_cut (utls_engine const *e, int status)
     e->app_bytes_discarded && killed ? " more" : "", ")");
 }
 
-int tlsp_conclude (utls_engine *e, int r, pid_t pid, tlsp_handover *h, tlsp_side const *side)
+int tlsp_connection_run (utls_engine *e, pid_t pid, tlsp_handover *h, tlsp_side const *side)
 {
+  tlsp_opts const *opts = h->opts;
   outcome o;
-  int status;
+  int r, status;
+  e->options = opts->engine_options;
+  e->handshake_timeout = opts->handshake_timeout;
+  e->idle_timeout = opts->idle_timeout;
+  e->write_timeout = opts->write_timeout;
+  e->app_pid = pid;
+  e->on_handshake = &tlsp_handover_run;
+  e->on_handshake_data = h;
+  e->on_first_input = side->first_input;
+  r = utls_engine_run(e);
   if (h->fd >= 0) { fd_close(h->fd); h->fd = -1; }
   outcome_get(&o, e, r, side);
   if (!h->keys_wiped) { (*side->wipe)(); h->keys_wiped = 1; }
@@ -92,9 +102,9 @@ int tlsp_conclude (utls_engine *e, int r, pid_t pid, tlsp_handover *h, tlsp_side
   byte_zzero((char *)e->eng, sizeof *e->eng);
   if (o.failed) fail(e, &o, pid, h);
   status = tlsp_reap(pid);
-  if (e->app_output_cut && (e->app_bytes_discarded || status == 128 + SIGPIPE) && h->opts->verbosity)
+  if (e->app_output_cut && (e->app_bytes_discarded || status == 128 + SIGPIPE) && opts->verbosity)
     say_output_cut(e, status);
-  if (h->opts->verbosity >= 2)
+  if (opts->verbosity >= 2)
     tlsp_log_conn(e, &h->logged, e->peer_close_notify ? "close_notify" : e->peer_alert_after_eof ? "peer-alert-after-local-eof" : e->peer_eof ? "eof-without-close_notify" : "local-close");
   return status;
 }
