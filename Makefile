@@ -38,6 +38,10 @@ endif
 
 LIBUTLS := libutls.a
 SHLIBUTLS := libutls.so.xyzzy
+# The programs' own helpers (src/tls/tlsp_*.c, one function a file,
+# declared in src/tls/*-internal.h): an internal archive, never
+# installed. A program links only the members it uses.
+LIBTLSP := src/tls/libtlsp.a
 
 CPPFLAGS_ALL = $(CPPFLAGS_AUTO) $(if $(filter -O0,$(CFLAGS)),,$(CPPFLAGS_FORTIFY)) $(CPPFLAGS)
 CFLAGS_ALL = $(CFLAGS_AUTO) $(CFLAGS)
@@ -46,6 +50,8 @@ LDFLAGS_ALL = $(LDFLAGS_AUTO) $(LDFLAGS_NOSHARED) $(LDFLAGS)
 LIB_SRCS := $(sort $(wildcard src/libutls/*.c))
 LIB_OBJS := $(LIB_SRCS:.c=.o)
 LIB_LOBJS := $(LIB_SRCS:.c=.lo)
+TLSP_SRCS := $(sort $(wildcard src/tls/tlsp_*.c))
+TLSP_OBJS := $(TLSP_SRCS:.c=.o)
 PROGS := $(addprefix src/tls/,$(BIN_TARGETS))
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 UNIT_TESTS := $(UNIT_SRCS:.c=)
@@ -53,8 +59,9 @@ HELPER_SRCS := $(sort $(wildcard tests/helpers/*.c))
 HELPERS := $(HELPER_SRCS:.c=)
 
 # What a program links with: its deps-exe file, one item a line:
-# ${LIBUTLS}, -lfoo, ${SOCKET_LIB}-style sysdeps variables, or foo.o
-# (an object built from src/tls/foo.c). Default when there is no file.
+# ${LIBTLSP}, ${LIBUTLS}, -lfoo, ${SOCKET_LIB}-style sysdeps variables,
+# or foo.o (an object built from src/tls/foo.c). Default when there is
+# no file.
 DEFAULT_DEPS_EXE := $${LIBUTLS} -lbearssl -lskarnet
 deps_exe = $(or $(shell cat src/tls/deps-exe/$(1) 2>/dev/null),$(DEFAULT_DEPS_EXE))
 fix_objpath = $(foreach w,$(1),$(if $(filter %.o,$(w)),$(if $(findstring /,$(w)),$(w),src/tls/$(w)),$(w)))
@@ -71,7 +78,7 @@ src/tls/$(1): src/tls/$(1).o $$($(1)_FILES)
 endef
 $(foreach p,$(BIN_TARGETS),$(eval $(call prog_rule,$(p))))
 
-ALL_OBJS := $(LIB_OBJS) $(LIB_LOBJS) $(wildcard src/tls/*.o) $(PROGS:=.o) $(UNIT_SRCS:.c=.o) $(HELPER_SRCS:.c=.o)
+ALL_OBJS := $(LIB_OBJS) $(LIB_LOBJS) $(TLSP_OBJS) $(wildcard src/tls/*.o) $(PROGS:=.o) $(UNIT_SRCS:.c=.o) $(HELPER_SRCS:.c=.o)
 
 all: lib programs $(SHARED_LIBS)
 
@@ -106,13 +113,19 @@ $(LIBUTLS): $(LIB_OBJS)
 	$(Q)$(AR) rc $@ $^
 	$(Q)$(RANLIB) $@
 
+$(LIBTLSP): $(TLSP_OBJS)
+	$(E) "  AR      $@"
+	$(Q)rm -f $@
+	$(Q)$(AR) rc $@ $^
+	$(Q)$(RANLIB) $@
+
 $(SHLIBUTLS): $(LIB_LOBJS)
 	$(E) "  LD      $@"
 	$(Q)$(CC) -o $@ $(CFLAGS_ALL) -fPIC -shared -Wl,-soname,libutls.so.0 $(LDFLAGS_SHARED) $(LDFLAGS) $^ -lbearssl -lskarnet
 
 # A unit test links with libutls.a -lbearssl -lskarnet, plus what the
 # optional file tests/unit/<name>.deps lists (deps-exe syntax: e.g.
-# utlsp_getopt.o for src/tls/utlsp_getopt.c).
+# ${LIBTLSP} for the programs' helpers).
 define unit_rule
 $(1)_LINK := $(call fix_objpath,$(shell cat $(1).deps 2>/dev/null))
 $(1)_FILES := $$(filter-out -%,$$($(1)_LINK))
@@ -239,7 +252,7 @@ deps:
 	$(Q)sh tools/gen-deps.sh > package/deps.mak.tmp && mv -f package/deps.mak.tmp package/deps.mak
 
 clean:
-	$(Q)rm -f libutls.a libutls.so.xyzzy src/libutls/*.o src/libutls/*.lo src/libutls/*.d \
+	$(Q)rm -f libutls.a libutls.so.xyzzy $(LIBTLSP) src/libutls/*.o src/libutls/*.lo src/libutls/*.d \
 	  src/tls/*.o src/tls/*.d tests/unit/*.o tests/unit/*.d tests/helpers/*.o tests/helpers/*.d
 	$(Q)for p in $(BIN_TARGETS) $(patsubst src/tls/%.c,%,$(wildcard src/tls/*.c)) ; do rm -f "src/tls/$$p" ; done
 	$(Q)for t in $(patsubst %.c,%,$(wildcard tests/unit/*.c tests/helpers/*.c)) ; do rm -f "$$t" ; done

@@ -24,6 +24,7 @@ src/libutls/utls_envblock_add_peer.o src/libutls/utls_envblock_add_peer.lo: src/
 src/libutls/utls_envblock_add_session.o src/libutls/utls_envblock_add_session.lo: src/libutls/utls_envblock_add_session.c src/include/utls/setup.h src/include/utls/utls.h
 src/libutls/utls_envblock_finish.o src/libutls/utls_envblock_finish.lo: src/libutls/utls_envblock_finish.c src/include/utls/utls.h
 src/libutls/utls_error_str.o src/libutls/utls_error_str.lo: src/libutls/utls_error_str.c src/include/utls/utls.h
+src/libutls/utls_hostname_check.o src/libutls/utls_hostname_check.lo: src/libutls/utls_hostname_check.c src/include/utls/utls.h
 src/libutls/utls_hostname_match.o src/libutls/utls_hostname_match.lo: src/libutls/utls_hostname_match.c src/include/utls/utls.h
 src/libutls/utls_mc_close.o src/libutls/utls_mc_close.lo: src/libutls/utls_mc_close.c src/include/utls/remote.h
 src/libutls/utls_mc_get.o src/libutls/utls_mc_get.lo: src/libutls/utls_mc_get.c src/include/utls/remote.h src/libutls/mc-internal.h
@@ -51,9 +52,11 @@ src/libutls/utls_skey_wipe.o src/libutls/utls_skey_wipe.lo: src/libutls/utls_ske
 src/libutls/utls_suite_find.o src/libutls/utls_suite_find.lo: src/libutls/utls_suite_find.c src/include/utls/utls.h
 src/libutls/utls_time_fmt.o src/libutls/utls_time_fmt.lo: src/libutls/utls_time_fmt.c src/include/utls/utls.h src/libutls/der-internal.h
 src/libutls/utls_unseal.o src/libutls/utls_unseal.lo: src/libutls/utls_unseal.c src/include/utls/remote.h src/libutls/seal-internal.h
+src/libutls/utls_verifier_defer_anchors.o src/libutls/utls_verifier_defer_anchors.lo: src/libutls/utls_verifier_defer_anchors.c src/include/utls/setup.h src/include/utls/utls.h
+src/libutls/utls_verifier_init.o src/libutls/utls_verifier_init.lo: src/libutls/utls_verifier_init.c src/include/utls/setup.h src/include/utls/utls.h src/libutls/der-internal.h
 src/libutls/utls_version_str.o src/libutls/utls_version_str.lo: src/libutls/utls_version_str.c src/include/utls/utls.h
 src/libutls/utls_x509_eku_allows.o src/libutls/utls_x509_eku_allows.lo: src/libutls/utls_x509_eku_allows.c src/include/utls/utls.h
-src/libutls/utls_x509_init.o src/libutls/utls_x509_init.lo: src/libutls/utls_x509_init.c src/include/utls/setup.h src/include/utls/utls.h src/libutls/der-internal.h
+src/libutls/utls_x509_name_next.o src/libutls/utls_x509_name_next.lo: src/libutls/utls_x509_name_next.c src/include/utls/utls.h
 src/libutls/utls_x509_parse.o src/libutls/utls_x509_parse.lo: src/libutls/utls_x509_parse.c src/include/utls/utls.h src/libutls/der-internal.h
 src/libutls/utls_x509_san_next.o src/libutls/utls_x509_san_next.lo: src/libutls/utls_x509_san_next.c src/include/utls/utls.h src/libutls/der-internal.h
 src/libutls/utlsp_anchor_add.o src/libutls/utlsp_anchor_add.lo: src/libutls/utlsp_anchor_add.c src/include/utls/utls.h src/libutls/load-internal.h
@@ -96,20 +99,41 @@ src/tls/starttls.o: src/tls/starttls.c src/include/utls/engine.h src/include/utl
 src/tls/tlsc.o: src/tls/tlsc.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/tlsclient.o: src/tls/tlsclient.c src/include/utls/config.h src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/tlsd.o: src/tls/tlsd.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_arm_app_signal.o: src/tls/tlsp_arm_app_signal.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_ask_tls.o: src/tls/tlsp_ask_tls.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_block_append.o: src/tls/tlsp_block_append.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_block_send.o: src/tls/tlsp_block_send.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_block_valid.o: src/tls/tlsp_block_valid.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_cache_note.o: src/tls/tlsp_cache_note.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_cache_open.o: src/tls/tlsp_cache_open.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_child_exec.o: src/tls/tlsp_child_exec.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_client_check.o: src/tls/tlsp_client_check.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_client_side.o: src/tls/tlsp_client_side.c src/include/utls/config.h src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_connection_run.o: src/tls/tlsp_connection_run.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_crc32c.o: src/tls/tlsp_crc32c.c src/tls/proxy-internal.h
+src/tls/tlsp_delayed_main.o: src/tls/tlsp_delayed_main.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_engine_errstr.o: src/tls/tlsp_engine_errstr.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_exec_env.o: src/tls/tlsp_exec_env.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_facts_read.o: src/tls/tlsp_facts_read.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_fd_high.o: src/tls/tlsp_fd_high.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_getopt.o: src/tls/tlsp_getopt.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_handover_run.o: src/tls/tlsp_handover_run.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_immediate_main.o: src/tls/tlsp_immediate_main.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_key_mismatch.o: src/tls/tlsp_key_mismatch.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_load_die.o: src/tls/tlsp_load_die.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_log_conn.o: src/tls/tlsp_log_conn.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_proxy_v1_parse.o: src/tls/tlsp_proxy_v1_parse.c src/tls/proxy-internal.h
+src/tls/tlsp_proxy_v2_length.o: src/tls/tlsp_proxy_v2_length.c src/tls/proxy-internal.h
+src/tls/tlsp_proxy_v2_parse.o: src/tls/tlsp_proxy_v2_parse.c src/tls/proxy-internal.h
+src/tls/tlsp_proxy_value_names.o: src/tls/tlsp_proxy_value_names.c src/tls/proxy-internal.h
+src/tls/tlsp_reap.o: src/tls/tlsp_reap.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_server_side.o: src/tls/tlsp_server_side.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_spawn_app.o: src/tls/tlsp_spawn_app.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_split_long.o: src/tls/tlsp_split_long.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_wrap.o: src/tls/tlsp_wrap.c src/include/utls/config.h src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/tlsserver.o: src/tls/tlsserver.c src/include/utls/config.h src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/ucspitlsc.o: src/tls/ucspitlsc.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/ucspitlsd.o: src/tls/ucspitlsd.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/utlsp_cache.o: src/tls/utlsp_cache.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/utlsp_child.o: src/tls/utlsp_child.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/utlsp_client.o: src/tls/utlsp_client.c src/include/utls/config.h src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/utlsp_delayed.o: src/tls/utlsp_delayed.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/utlsp_getopt.o: src/tls/utlsp_getopt.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/utlsp_immediate.o: src/tls/utlsp_immediate.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/utlsp_keycheck.o: src/tls/utlsp_keycheck.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/utlsp_log.o: src/tls/utlsp_log.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/utlsp_proxy.o: src/tls/utlsp_proxy.c src/tls/proxy-internal.h
-src/tls/utlsp_server.o: src/tls/utlsp_server.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/utlsp_wrap.o: src/tls/utlsp_wrap.c src/include/utls/config.h src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 tests/unit/cabundle.o: tests/unit/cabundle.c src/include/utls/utls.h src/libutls/load-internal.h tests/unit/unit-files.h tests/unit/unit.h
 tests/unit/dn.o: tests/unit/dn.c src/include/utls/utls.h src/libutls/der-internal.h tests/unit/unit.h
 tests/unit/engine.o: tests/unit/engine.c src/include/utls/engine.h src/include/utls/setup.h src/include/utls/utls.h tests/unit/../fuzz/fuzz-common.h tests/unit/../fuzz/fuzz_engine.c

@@ -15,7 +15,7 @@ struct short_name_s
 
 static struct short_name_s const short_names[] =
 {
-  { "CN", 3, { 0x55, 0x04, 0x03 } },
+  { "CN", UTLS_OID_CN_LEN, UTLS_OID_CN },
   { "L", 3, { 0x55, 0x04, 0x07 } },
   { "ST", 3, { 0x55, 0x04, 0x08 } },
   { "O", 3, { 0x55, 0x04, 0x0a } },

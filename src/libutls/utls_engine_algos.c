@@ -55,7 +55,7 @@ void utls_engine_algos (br_ssl_engine_context *eng, int is_server)
   br_ssl_engine_set_ec(eng, br_ec_get_default());
   /* These hashes are the handshake's (transcript, signature_algorithms
      for ServerKeyExchange and CertificateVerify), not the certificate
-     validator's, which has its own set without SHA-1 (utls_x509_init).
+     validator's, which has its own set without SHA-1 (utls_verifier_init).
      SHA-1 stays here, last in preference (utls_policy_init), for the
      TLS 1.2 peers that offer nothing else: forging such a signature
      takes a collision found during the handshake (SLOTH), far out of

@@ -10,7 +10,6 @@
 #define ATTR_MAX 1024
 #define SERIAL_MAX 64           /* RFC 5280 allows 20 octets; be generous */
 
-static unsigned char const oid_cn[3] = { 0x55, 0x04, 0x03 };
 static unsigned char const oid_email[9] = { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x01 };
 static char const hex_lower[16] = "0123456789abcdef";
 static char const hex_upper[16] = "0123456789ABCDEF";
@@ -70,7 +69,7 @@ static void add_names (utls_envblock *block, char const *prefix, utls_x509_info 
   utls_dn_format(buf, sizeof(buf), info->subject.s, info->subject.len);
   add(block, prefix, "S_DN", buf);
   add(block, "", "SSL_PEER_CERT_SUBJECT", buf);
-  utls_dn_attr(buf, ATTR_MAX, info->subject.s, info->subject.len, oid_cn, sizeof(oid_cn));
+  utls_dn_attr(buf, ATTR_MAX, info->subject.s, info->subject.len, (unsigned char const *)UTLS_OID_CN, UTLS_OID_CN_LEN);
   add(block, prefix, "S_DN_CN", buf);
   utls_dn_attr(buf, ATTR_MAX, info->subject.s, info->subject.len, oid_email, sizeof(oid_email));
   add(block, prefix, "S_DN_Email", buf);

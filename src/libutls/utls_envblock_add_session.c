@@ -8,20 +8,6 @@
 #include <utls/utls.h>
 #include <utls/setup.h>
 
-/* A name from the peer is exported only if it is a plain host name. */
-static int sni_ok (char const *s)
-{
-  size_t i = 0;
-  if (!s[0]) return 0;
-  for (; s[i]; i++)
-  {
-    char c = s[i];
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_'))
-      return 0;
-  }
-  return i <= UTLS_NAME_MAX;
-}
-
 void utls_envblock_add_session (utls_envblock *block, br_ssl_engine_context *eng, char const *sni, int resumed)
 {
   br_ssl_session_parameters sp;
@@ -45,7 +31,8 @@ void utls_envblock_add_session (utls_envblock *block, br_ssl_engine_context *eng
     utls_envblock_add(block, "SSL_CIPHER_ALGKEYSIZE", fmt);
   }
   if (!sni) sni = br_ssl_engine_get_server_name(eng);
-  if (sni && sni_ok(sni)) utls_envblock_add(block, "SSL_TLS_SNI_SERVERNAME", sni);
+  /* A name from the peer is exported only if it is a plain host name. */
+  if (sni && utls_hostname_check(sni, 0)) utls_envblock_add(block, "SSL_TLS_SNI_SERVERNAME", sni);
   if (alpn) utls_envblock_add(block, "SSL_ALPN_PROTOCOL", alpn);
   utls_envblock_add(block, "SSL_SESSION_RESUMED", resumed ? "Resumed" : "Initial");
 }

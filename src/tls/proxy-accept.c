@@ -71,7 +71,7 @@ static int ip16_scan (char const *s, unsigned char *ip)
 
 static void trust_scan (char const *arg, trust *t)
 {
-  char addr[UTLSP_PROXY_IP_FMT];
+  char addr[TLSP_PROXY_IP_FMT];
   char const *slash = strchr(arg, '/');
   size_t len = slash ? (size_t)(slash - arg) : strlen(arg);
   int kind;
@@ -180,9 +180,9 @@ static size_t read_v1 (reader *r, char *buf)
 {
   size_t have = 6;
   int peek = 1;
-  while (have < UTLSP_PROXY_V1_MAX)
+  while (have < TLSP_PROXY_V1_MAX)
   {
-    size_t room = UTLSP_PROXY_V1_MAX - have, n = 1;
+    size_t room = TLSP_PROXY_V1_MAX - have, n = 1;
     if (peek)
     {
       ssize_t k;
@@ -204,32 +204,32 @@ static size_t read_v1 (reader *r, char *buf)
 }
 
 /* Reads and parses one header; dies 98 with the reason if it is not one. */
-static void read_header (reader *r, unsigned int versions, utlsp_proxy *p)
+static void read_header (reader *r, unsigned int versions, tlsp_proxy *p)
 {
-  static char buf[UTLSP_PROXY_V2_MAX];
+  static char buf[TLSP_PROXY_V2_MAX];
   char const *why = 0;
   int ok;
   /* Both headers are at least 15 bytes long: 6 can be read blindly. */
   read_exact(r, buf, 6);
-  if (!memcmp(buf, UTLSP_PROXY_V1_PREFIX, 6))
+  if (!memcmp(buf, TLSP_PROXY_V1_PREFIX, 6))
   {
     size_t len;
     if (!(versions & ACCEPT_V1))
       strerr_dief(UTLS_EXIT_PROTOCOL, "refused PROXY v1 header from ", r->peer, ": only v2 is accepted (-2)");
     len = read_v1(r, buf);
-    ok = utlsp_proxy_v1_parse(buf, len, p, &why);
+    ok = tlsp_proxy_v1_parse(buf, len, p, &why);
   }
-  else if (!memcmp(buf, UTLSP_PROXY_V2_SIG, 6))
+  else if (!memcmp(buf, TLSP_PROXY_V2_SIG, 6))
   {
     size_t len;
     if (!(versions & ACCEPT_V2))
       strerr_dief(UTLS_EXIT_PROTOCOL, "refused PROXY v2 header from ", r->peer, ": only v1 is accepted (-1)");
-    read_exact(r, buf + 6, UTLSP_PROXY_V2_FIXED - 6);
-    len = utlsp_proxy_v2_length((unsigned char *)buf, &why);
+    read_exact(r, buf + 6, TLSP_PROXY_V2_FIXED - 6);
+    len = tlsp_proxy_v2_length((unsigned char *)buf, &why);
     if (len)
     {
-      read_exact(r, buf + UTLSP_PROXY_V2_FIXED, len - UTLSP_PROXY_V2_FIXED);
-      ok = utlsp_proxy_v2_parse((unsigned char *)buf, len, p, &why);
+      read_exact(r, buf + TLSP_PROXY_V2_FIXED, len - TLSP_PROXY_V2_FIXED);
+      ok = tlsp_proxy_v2_parse((unsigned char *)buf, len, p, &why);
     }
     else ok = 0;
   }
@@ -258,7 +258,7 @@ static void add_uint (stralloc *sa, char const *name, uint32_t u)
   add(sa, name, fmt, uint32_fmt(fmt, u));
 }
 
-static char const *family_name (utlsp_proxy const *p)
+static char const *family_name (tlsp_proxy const *p)
 {
   static char const *const names[4] = { "UNKNOWN", "TCP4", "TCP6", "UNIX" };
   return p->local ? "LOCAL" : names[p->family & 3];
@@ -268,15 +268,15 @@ static char const *family_name (utlsp_proxy const *p)
  * Every variable this program may set is either set or unset, so that
  * nothing stale from the parent passes for the header's.
  */
-static void build_env (stralloc *sa, utlsp_proxy const *p)
+static void build_env (stralloc *sa, tlsp_proxy const *p)
 {
   static char const *const balancer[4][2] =
   {
     { "PROXY_REMOTEIP", "TCPREMOTEIP" }, { "PROXY_REMOTEPORT", "TCPREMOTEPORT" },
     { "PROXY_LOCALIP", "TCPLOCALIP" }, { "PROXY_LOCALPORT", "TCPLOCALPORT" },
   };
-  int replace = !p->local && (p->family == UTLSP_PROXY_TCP4 || p->family == UTLSP_PROXY_TCP6);
-  int cert = p->has_ssl && (p->ssl_client & (UTLSP_PROXY_CLIENT_CERT_CONN | UTLSP_PROXY_CLIENT_CERT_SESS));
+  int replace = !p->local && (p->family == TLSP_PROXY_TCP4 || p->family == TLSP_PROXY_TCP6);
+  int cert = p->has_ssl && (p->ssl_client & (TLSP_PROXY_CLIENT_CERT_CONN | TLSP_PROXY_CLIENT_CERT_SESS));
   unsigned int i = 0;
   for (; i < 4; i++) add_s(sa, balancer[i][0], getenv(balancer[i][1]));
   add_uint(sa, "PROXY_VERSION", p->version);
@@ -291,30 +291,30 @@ static void build_env (stralloc *sa, utlsp_proxy const *p)
     add_s(sa, "TCPREMOTEHOST", 0);
     add_s(sa, "TCPREMOTEINFO", 0);
   }
-  for (i = 0; i < UTLSP_PROXY_NVALUES; i++)
+  for (i = 0; i < TLSP_PROXY_NVALUES; i++)
   {
     char name[32] = "PROXY_";
-    strcpy(name + 6, utlsp_proxy_value_names[i]);
+    strcpy(name + 6, tlsp_proxy_value_names[i]);
     add(sa, name, p->values[i].len ? p->values[i].s : 0, p->values[i].len);
   }
-  add_s(sa, "PROXY_SSL", p->has_ssl && (p->ssl_client & UTLSP_PROXY_CLIENT_SSL) ? "1" : 0);
+  add_s(sa, "PROXY_SSL", p->has_ssl && (p->ssl_client & TLSP_PROXY_CLIENT_SSL) ? "1" : 0);
   add_s(sa, "PROXY_SSL_CLIENT_CERT", cert ? "1" : 0);
   if (cert) add_uint(sa, "PROXY_SSL_VERIFY", p->ssl_verify);
   else add_s(sa, "PROXY_SSL_VERIFY", 0);
 }
 
-static void log_result (reader const *r, utlsp_proxy const *p)
+static void log_result (reader const *r, tlsp_proxy const *p)
 {
   unsigned int i = 0;
   if (verbosity >= 1)
-    for (; i < UTLSP_PROXY_NVALUES; i++)
+    for (; i < TLSP_PROXY_NVALUES; i++)
       if (p->dropped & (1u << i))
-        strerr_warnw("PROXY header from ", r->peer, ": ", utlsp_proxy_value_names[i],
+        strerr_warnw("PROXY header from ", r->peer, ": ", tlsp_proxy_value_names[i],
           " TLV not exported (control characters, or longer than 255 bytes)");
   if (verbosity >= 2)
   {
     char v[2] = { '0' + p->version, 0 };
-    if (p->local || p->family == UTLSP_PROXY_UNKNOWN || p->family == UTLSP_PROXY_UNIX)
+    if (p->local || p->family == TLSP_PROXY_UNKNOWN || p->family == TLSP_PROXY_UNIX)
       strerr_warni("PROXY v", v, " ", family_name(p), " from ", r->peer, ": keeping the real addresses");
     else
     {
@@ -330,10 +330,10 @@ static void log_result (reader const *r, utlsp_proxy const *p)
 int main (int argc, char const *const *argv)
 {
   static trust list[TRUST_MAX];
-  static char peer[UTLSP_PROXY_IP_FMT + UINT_FMT + 8];
+  static char peer[TLSP_PROXY_IP_FMT + UINT_FMT + 8];
   stralloc sa = STRALLOC_ZERO;
   subgetopt l = SUBGETOPT_ZERO;
-  utlsp_proxy p = UTLSP_PROXY_ZERO;
+  tlsp_proxy p = TLSP_PROXY_ZERO;
   reader r = { .fd = 0, .timeout = DEFAULT_TIMEOUT, .peer = peer, .got = 0 };
   unsigned int versions = ACCEPT_V1 | ACCEPT_V2, ntrust = 0;
   unsigned char ip[16];
@@ -365,7 +365,7 @@ int main (int argc, char const *const *argv)
   remoteip = getenv("TCPREMOTEIP");
   remoteport = getenv("TCPREMOTEPORT");
   if (!remoteip) strerr_dief(UTLS_EXIT_USAGE, "TCPREMOTEIP is not set: run proxy-accept under tcpserver or s6-tcpserver");
-  if (strlen(remoteip) >= UTLSP_PROXY_IP_FMT || !ip16_scan(remoteip, ip))
+  if (strlen(remoteip) >= TLSP_PROXY_IP_FMT || !ip16_scan(remoteip, ip))
     strerr_dief(UTLS_EXIT_USAGE, "TCPREMOTEIP is not an IP address: ", remoteip);
   memcpy(peer, remoteip, strlen(remoteip));
   if (remoteport && strlen(remoteport) < UINT_FMT)

@@ -46,9 +46,9 @@
 
 /* Linux's F_SETPIPE_SZ, which fcntl.h only shows with _GNU_SOURCE. */
 #ifdef F_SETPIPE_SZ
-# define UTLSP_F_SETPIPE_SZ F_SETPIPE_SZ
+# define TLSP_F_SETPIPE_SZ F_SETPIPE_SZ
 #else
-# define UTLSP_F_SETPIPE_SZ 1031
+# define TLSP_F_SETPIPE_SZ 1031
 #endif
 
 #define BUF_SIZE 65536
@@ -229,21 +229,21 @@ static void spawn_smtpd (session *s, utls_envblock const *block)
   if (pipecoe(down) < 0 || pipecoe(up) < 0) strerr_diefusys(UTLS_EXIT_SYS, "create pipes");
   for (; i < 2; i++)
   {
-    down[i] = utlsp_fd_high(down[i]);
-    up[i] = utlsp_fd_high(up[i]);
+    down[i] = tlsp_fd_high(down[i]);
+    up[i] = tlsp_fd_high(up[i]);
   }
   s->pid = fork();
   if (s->pid < 0) strerr_diefusys(UTLS_EXIT_SYS, "fork");
   if (!s->pid)
   {
     if (fd_move(0, down[0]) < 0 || fd_move(1, up[1]) < 0) strerr_diefusys(UTLS_EXIT_SYS, "move descriptors");
-    utlsp_exec_env(s->argv, block, 1, unset, sizeof unset);
+    tlsp_exec_env(s->argv, block, 1, unset, sizeof unset);
   }
   fd_close(down[0]);
   fd_close(up[1]);
   /* Room for a whole 64 KiB block and more in flight: fewer wakeups on
      both sides in DATA. Failure just keeps the default size. */
-  fcntl(down[1], UTLSP_F_SETPIPE_SZ, 262144);
+  fcntl(down[1], TLSP_F_SETPIPE_SZ, 262144);
   s->fds.smtpd_out = down[1];
   s->fds.smtpd_in = up[0];
   if (ndelay_on(s->fds.smtpd_out) < 0 || ndelay_on(s->fds.smtpd_in) < 0)
@@ -891,12 +891,12 @@ static void handover (session *s)
     fmt[size_fmt(fmt, dropped)] = 0;
     strerr_warni("STARTTLS: plaintext smtpd ended, ", fmt, " bytes sent after the command discarded");
   }
-  utlsp_ask_tls(s->fds.ctl, &block);
+  tlsp_ask_tls(s->fds.ctl, &block);
   s->fds.ctl = -1;
   leave_socket();
   s->fds.client_in = s->fds.tls_in;
   s->fds.client_out = s->fds.tls_out;
-  fcntl(s->fds.tls_in, UTLSP_F_SETPIPE_SZ, 262144);
+  fcntl(s->fds.tls_in, TLSP_F_SETPIPE_SZ, 262144);
   if (ndelay_on(s->fds.client_in) < 0 || ndelay_on(s->fds.client_out) < 0)
     strerr_diefusys(UTLS_EXIT_SYS, "set the TLS descriptors non-blocking");
   s->tls = 1;

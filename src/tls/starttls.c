@@ -305,7 +305,7 @@ int main (int argc, char const *const *argv)
     /* Anything after the server's go-ahead was sent before TLS: injected. */
     if (d.len) strerr_dief(UTLS_EXIT_PROTOCOL, "server sent data after its STARTTLS reply (response injection): refusing");
   }
-  utlsp_ask_tls(ctl, &block);
+  tlsp_ask_tls(ctl, &block);
   place(rfd, wfd, client ? net_r : 0, client ? net_w : 1);
-  utlsp_exec_env(argv, &block, 1, unset, sizeof unset);
+  tlsp_exec_env(argv, &block, 1, unset, sizeof unset);
 }

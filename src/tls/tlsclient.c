@@ -15,9 +15,15 @@
  * (-R), no reverse DNS (-H), no local name lookup (-l 0).
  */
 
-static char const *const defaults[] = { "hH-H", "rR-R", "l-l 0", 0 };
+static tlsp_wrap_default const defaults[] =
+{
+  { .unless = "hH", .letter = 'H', .arg = 0 },
+  { .unless = "rR", .letter = 'R', .arg = 0 },
+  { .unless = "l", .letter = 'l', .arg = "0" },
+  { .unless = 0 },
+};
 
-static utlsp_wrap_spec const spec =
+static tlsp_wrap_spec const spec =
 {
   .usage = USAGE,
   .super_default = UTLS_TCPCLIENT,
@@ -36,5 +42,5 @@ static utlsp_wrap_spec const spec =
 int main (int argc, char const *const *argv)
 {
   PROG = "tlsclient";
-  utlsp_wrap(argc, argv, &spec);
+  tlsp_wrap(argc, argv, &spec);
 }

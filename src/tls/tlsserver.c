@@ -18,9 +18,16 @@
  * address[/prefixlen] is a balancer it trusts (-a there), and implies -B.
  */
 
-static char const *const defaults[] = { "hH-H", "rR-R", "l-l 0", "c-c 1000", 0 };
+static tlsp_wrap_default const defaults[] =
+{
+  { .unless = "hH", .letter = 'H', .arg = 0 },
+  { .unless = "rR", .letter = 'R', .arg = 0 },
+  { .unless = "l", .letter = 'l', .arg = "0" },
+  { .unless = "c", .letter = 'c', .arg = "1000" },
+  { .unless = 0 },
+};
 
-static utlsp_wrap_spec const spec =
+static tlsp_wrap_spec const spec =
 {
   .usage = USAGE,
   .super_default = UTLS_TCPSERVER,
@@ -40,5 +47,5 @@ static utlsp_wrap_spec const spec =
 int main (int argc, char const *const *argv)
 {
   PROG = "tlsserver";
-  utlsp_wrap(argc, argv, &spec);
+  tlsp_wrap(argc, argv, &spec);
 }

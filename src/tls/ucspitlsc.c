@@ -10,16 +10,16 @@
  * ucspitlsc: UCSPI-TLS client. The application runs at once on the
  * network (fds 6/7) with SSLCTLFD, SSLREADFD and SSLWRITEFD; TLS starts
  * when it writes y or Y on SSLCTLFD, and is refused if the server has
- * sent anything the application did not read. See utlsp_delayed.c.
+ * sent anything the application did not read. See tlsp_delayed_main.c.
  */
 
 int main (int argc, char const *const *argv)
 {
-  utlsp_opts opts = UTLSP_OPTS_ZERO;
+  tlsp_opts opts = TLSP_OPTS_ZERO;
   utls_fds fds;
   PROG = "ucspitlsc";
-  utlsp_getopt(&argc, &argv, "v:K:I:L:SsJjYyZzk:a:6:7:", &opts, USAGE, 0);
+  tlsp_getopt(&argc, &argv, "v:K:I:L:SsJjYyZzk:a:6:7:", &opts, USAGE, 0);
   if (!argc) strerr_dieusage(UTLS_EXIT_USAGE, USAGE);
-  utlsp_client_check(&opts, &fds);
-  return utlsp_delayed_main(argv, &opts, &fds, &utlsp_client_side);
+  tlsp_client_check(&opts, &fds);
+  return tlsp_delayed_main(argv, &opts, &fds, &tlsp_client_side);
 }

@@ -9,15 +9,15 @@
 /*
  * ucspitlsd: UCSPI-TLS server. The application runs at once on the
  * network (fds 0/1) with SSLCTLFD, SSLREADFD and SSLWRITEFD; TLS starts
- * when it writes y or Y on SSLCTLFD. See utlsp_delayed.c.
+ * when it writes y or Y on SSLCTLFD. See tlsp_delayed_main.c.
  */
 
 int main (int argc, char const *const *argv)
 {
-  utlsp_opts opts = UTLSP_OPTS_ZERO;
+  tlsp_opts opts = TLSP_OPTS_ZERO;
   utls_fds fds = { .net_in = 0, .net_out = 1, .app_in = -1, .app_out = -1 };
   PROG = "ucspitlsd";
-  utlsp_getopt(&argc, &argv, "v:K:I:L:SsJjYyZzk:a:", &opts, USAGE, 1);
+  tlsp_getopt(&argc, &argv, "v:K:I:L:SsJjYyZzk:a:", &opts, USAGE, 1);
   if (!argc) strerr_dieusage(UTLS_EXIT_USAGE, USAGE);
-  return utlsp_delayed_main(argv, &opts, &fds, &utlsp_server_side);
+  return tlsp_delayed_main(argv, &opts, &fds, &tlsp_server_side);
 }

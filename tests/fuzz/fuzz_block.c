@@ -1,11 +1,11 @@
 /* ISC license. */
 
 /*
- * The control-protocol block validator, utlsp_block_valid
+ * The control-protocol block validator, tlsp_block_valid
  * (src/tls/utlsp_child.c): what the application side of ucspitlsd and
  * starttls accept on the control descriptor. When it says yes, the
  * block must really be NAME=value entries, each with a '=' and a
- * non-empty name... as utlsp_exec_env will read it.
+ * non-empty name... as tlsp_exec_env will read it.
  */
 
 #include <stdint.h>
@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput (uint8_t const *data, size_t size)
   memcpy(block.buf, data, size);
   block.len = size;
   block.overflow = 0;
-  if (utlsp_block_valid(&block))
+  if (tlsp_block_valid(&block))
   {
     size_t i = 0;
     FUZZ_ASSERT(size >= 1 && !block.buf[size - 1]);

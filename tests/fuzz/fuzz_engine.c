@@ -533,8 +533,7 @@ static int connection (uint8_t const *script_data, size_t script_len, unsigned i
   fds.app_out = down[1];
   e->fds = fds;
   e->eng = flags & FLAG_ENGINE_CLIENT ? client_new(0, "engine client") : server_new(1, "engine server");
-  e->options = (flags & FLAG_ENGINE_CLIENT ? UTLS_OPT_CLIENT : 0)
-    | (flags & FLAG_CLOSE_NOTIFY ? UTLS_OPT_CLOSE_NOTIFY : 0)
+  e->options = (flags & FLAG_CLOSE_NOTIFY ? UTLS_OPT_CLOSE_NOTIFY : 0)
     | (flags & FLAG_STRICT_EOF ? UTLS_OPT_STRICT_EOF : 0);
   e->handshake_timeout = e->idle_timeout = e->write_timeout = 2000;
   e->on_handshake = &on_handshake;

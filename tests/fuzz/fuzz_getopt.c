@@ -1,10 +1,10 @@
 /* ISC license. */
 
 /*
- * The option parsers of the engines: utlsp_split_long, then
- * utlsp_getopt with tlsd's or tlsc's option string. The input is the
+ * The option parsers of the engines: tlsp_split_long, then
+ * tlsp_getopt with tlsd's or tlsc's option string. The input is the
  * argument list, words separated by NUL bytes; its first byte picks the
- * program. utlsp_getopt dies (exit 100) on a bad value: fuzz-common.h
+ * program. tlsp_getopt dies (exit 100) on a bad value: fuzz-common.h
  * turns that into a longjmp, and the harness checks that the code is 100.
  */
 
@@ -23,8 +23,8 @@ char const *PROG = "fuzz_getopt";
 int LLVMFuzzerTestOneInput (uint8_t const *data, size_t size)
 {
   static char const *const optstrings[2] = { "v:K:SsJjYyZzk:a:6:7:", "v:K:SsJjYyZzk:a:" };
-  static char const *out[UTLSP_ARGV_MAX + 1];
-  static char const *longs[UTLSP_ARGV_MAX];
+  static char const *out[TLSP_ARGV_MAX + 1];
+  static char const *longs[TLSP_ARGV_MAX];
   char const *words[MAXWORDS + 2];
   char *copy;
   size_t i = 0;
@@ -41,16 +41,16 @@ int LLVMFuzzerTestOneInput (uint8_t const *data, size_t size)
     words[argc++] = copy + i;
   words[argc] = 0;
 
-  n = utlsp_split_long(argc, words, optstrings[is_server], out, longs, &nlongs);
+  n = tlsp_split_long(argc, words, optstrings[is_server], out, longs, &nlongs);
   FUZZ_ASSERT(n + (int)nlongs == argc);
   FUZZ_ASSERT(!out[n]);
 
   {
-    utlsp_opts opts = UTLSP_OPTS_ZERO;
+    tlsp_opts opts = TLSP_OPTS_ZERO;
     int ac = argc;
     char const *const *av = words;
     int died;
-    FUZZ_TRY(died, utlsp_getopt(&ac, &av, optstrings[is_server], &opts, "usage", is_server));
+    FUZZ_TRY(died, tlsp_getopt(&ac, &av, optstrings[is_server], &opts, "usage", is_server));
     if (died) FUZZ_ASSERT(fuzz_exitcode == UTLS_EXIT_USAGE);
     else
     {

@@ -1,7 +1,7 @@
 /* ISC license. */
 
 /*
- * The PROXY protocol header parser of proxy-accept (src/tls/utlsp_proxy.c).
+ * The PROXY protocol header parser of proxy-accept (src/tls/tlsp_proxy.c).
  * Input: a candidate header, as proxy-accept would have read it. If it
  * starts with "PROXY ", the v1 parser gets it up to its first LF (at
  * most 107 bytes), as read_v1 delivers it; else, if it is 16 bytes or
@@ -24,28 +24,28 @@
 #include "proxy-internal.h"
 #include "fuzz-common.h"
 
-static void check_result (utlsp_proxy const *p, unsigned char const *buf, size_t len)
+static void check_result (tlsp_proxy const *p, unsigned char const *buf, size_t len)
 {
   unsigned int i = 0;
   unsigned char bin[16];
   FUZZ_ASSERT(p->version == 1 || p->version == 2);
-  if (!p->local && p->family == UTLSP_PROXY_TCP4)
+  if (!p->local && p->family == TLSP_PROXY_TCP4)
   {
     FUZZ_ASSERT(inet_pton(AF_INET, p->remoteip, bin) == 1);
     FUZZ_ASSERT(inet_pton(AF_INET, p->localip, bin) == 1);
   }
-  if (!p->local && p->family == UTLSP_PROXY_TCP6)
+  if (!p->local && p->family == TLSP_PROXY_TCP6)
   {
     FUZZ_ASSERT(inet_pton(AF_INET6, p->remoteip, bin) == 1);
     FUZZ_ASSERT(inet_pton(AF_INET6, p->localip, bin) == 1);
   }
-  for (; i < UTLSP_PROXY_NVALUES; i++)
+  for (; i < TLSP_PROXY_NVALUES; i++)
   {
     size_t j = 0;
-    utlsp_proxy_value const *v = p->values + i;
+    tlsp_proxy_value const *v = p->values + i;
     if (!v->len) continue;
     FUZZ_ASSERT(p->version == 2);
-    FUZZ_ASSERT(v->len <= UTLSP_PROXY_VALUE_MAX);
+    FUZZ_ASSERT(v->len <= TLSP_PROXY_VALUE_MAX);
     FUZZ_ASSERT((unsigned char const *)v->s >= buf && (unsigned char const *)v->s + v->len <= buf + len);
     for (; j < v->len; j++) FUZZ_ASSERT((unsigned char)v->s[j] >= 0x20 && v->s[j] != 0x7f);
     FUZZ_ASSERT(!(p->dropped & (1u << i)));
@@ -54,14 +54,14 @@ static void check_result (utlsp_proxy const *p, unsigned char const *buf, size_t
 
 static void try_v1 (uint8_t const *data, size_t size)
 {
-  utlsp_proxy p = UTLSP_PROXY_ZERO;
+  tlsp_proxy p = TLSP_PROXY_ZERO;
   char const *why = 0;
   char *buf = malloc(size ? size : 1);
   FUZZ_ASSERT(buf);
   memcpy(buf, data, size);
-  if (utlsp_proxy_v1_parse(buf, size, &p, &why))
+  if (tlsp_proxy_v1_parse(buf, size, &p, &why))
   {
-    FUZZ_ASSERT(size <= UTLSP_PROXY_V1_MAX && buf[size - 1] == '\n' && buf[size - 2] == '\r');
+    FUZZ_ASSERT(size <= TLSP_PROXY_V1_MAX && buf[size - 1] == '\n' && buf[size - 2] == '\r');
     check_result(&p, (unsigned char *)buf, size);
   }
   else FUZZ_ASSERT(why);
@@ -70,14 +70,14 @@ static void try_v1 (uint8_t const *data, size_t size)
 
 static void try_v2 (uint8_t const *data, size_t size)
 {
-  utlsp_proxy p = UTLSP_PROXY_ZERO;
+  tlsp_proxy p = TLSP_PROXY_ZERO;
   char const *why = 0;
   unsigned char *buf = malloc(size ? size : 1);
   FUZZ_ASSERT(buf);
   memcpy(buf, data, size);
-  if (utlsp_proxy_v2_parse(buf, size, &p, &why))
+  if (tlsp_proxy_v2_parse(buf, size, &p, &why))
   {
-    FUZZ_ASSERT(size >= UTLSP_PROXY_V2_FIXED && size == UTLSP_PROXY_V2_FIXED + ((size_t)buf[14] << 8 | buf[15]));
+    FUZZ_ASSERT(size >= TLSP_PROXY_V2_FIXED && size == TLSP_PROXY_V2_FIXED + ((size_t)buf[14] << 8 | buf[15]));
     check_result(&p, buf, size);
   }
   else FUZZ_ASSERT(why);
@@ -86,15 +86,15 @@ static void try_v2 (uint8_t const *data, size_t size)
 
 int LLVMFuzzerTestOneInput (uint8_t const *data, size_t size)
 {
-  if (size >= 6 && !memcmp(data, UTLSP_PROXY_V1_PREFIX, 6))
+  if (size >= 6 && !memcmp(data, TLSP_PROXY_V1_PREFIX, 6))
   {
-    uint8_t const *lf = memchr(data, '\n', size < UTLSP_PROXY_V1_MAX ? size : UTLSP_PROXY_V1_MAX);
+    uint8_t const *lf = memchr(data, '\n', size < TLSP_PROXY_V1_MAX ? size : TLSP_PROXY_V1_MAX);
     if (lf) try_v1(data, lf - data + 1);
   }
-  else if (size >= UTLSP_PROXY_V2_FIXED)
+  else if (size >= TLSP_PROXY_V2_FIXED)
   {
     char const *why = 0;
-    size_t len = utlsp_proxy_v2_length(data, &why);
+    size_t len = tlsp_proxy_v2_length(data, &why);
     if (len && len <= size) try_v2(data, len);
     else FUZZ_ASSERT(len || why);
   }
@@ -103,7 +103,7 @@ int LLVMFuzzerTestOneInput (uint8_t const *data, size_t size)
   {
     /* The checksum goes on across calls as over the whole. */
     size_t half = size / 2;
-    FUZZ_ASSERT(utlsp_crc32c(utlsp_crc32c(0, data, half), data + half, size - half) == utlsp_crc32c(0, data, size));
+    FUZZ_ASSERT(tlsp_crc32c(tlsp_crc32c(0, data, half), data + half, size - half) == tlsp_crc32c(0, data, size));
   }
   return 0;
 }

@@ -77,15 +77,15 @@ int LLVMFuzzerTestOneInput (uint8_t const *data, size_t size)
   }
   else
   {
-    /* handover closes the control descriptor itself when it succeeds */
+    /* tlsp_ask_tls closes the control descriptor itself when it succeeds */
     fd_block.len = 0;
-    FUZZ_TRY(died, handover(sv[1], &fd_block));
+    FUZZ_TRY(died, tlsp_ask_tls(sv[1], &fd_block));
     if (died)
     {
       FUZZ_ASSERT(fuzz_exitcode == UTLS_EXIT_PROTOCOL);
       close(sv[1]);
     }
-    else FUZZ_ASSERT(utlsp_block_valid(&fd_block));
+    else FUZZ_ASSERT(tlsp_block_valid(&fd_block));
   }
   close(sv[0]);
   return 0;

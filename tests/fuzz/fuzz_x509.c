@@ -5,7 +5,7 @@
  * SubjectAltName (utls_x509_san_next), its Extended Key Usage bits,
  * utls_dn_format and utls_dn_attr on its Names, and
  * utls_envblock_add_peer, whose block must still be well formed for the
- * application (utlsp_block_valid). Then utlsp_eku_scan on the raw input
+ * application (tlsp_block_valid). Then utlsp_eku_scan on the raw input
  * as an extension value, and utls_dn_format and utls_dn_attr on it as a
  * Name, into output buffers of every small size, allocated to the byte
  * so that AddressSanitizer sees one byte too many.
@@ -20,7 +20,6 @@
 #include "tls-internal.h"
 #include "fuzz-common.h"
 
-static unsigned char const oid_cn[3] = { 0x55, 0x04, 0x03 };
 static unsigned char const oid_email[9] = { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x01 };
 
 static void within (utls_der const *d, uint8_t const *data, size_t size)
@@ -74,7 +73,7 @@ int LLVMFuzzerTestOneInput (uint8_t const *data, size_t size)
     FUZZ_ASSERT(r == 0 || r == -1);
     (void)utls_dn_format(buf, sizeof buf, info.subject.s, info.subject.len);
     (void)utls_dn_format(buf, sizeof buf, info.issuer.s, info.issuer.len);
-    (void)utls_dn_attr(buf, sizeof buf, info.subject.s, info.subject.len, oid_cn, sizeof oid_cn);
+    (void)utls_dn_attr(buf, sizeof buf, info.subject.s, info.subject.len, (unsigned char const *)UTLS_OID_CN, UTLS_OID_CN_LEN);
     (void)utls_dn_attr(buf, sizeof buf, info.subject.s, info.subject.len, oid_email, sizeof oid_email);
   }
 
@@ -82,7 +81,7 @@ int LLVMFuzzerTestOneInput (uint8_t const *data, size_t size)
   block.overflow = 0;
   utls_envblock_add(&block, "SSL_PROTOCOL", "TLSv1.2");
   if (!utls_envblock_add_peer(&block, "SSL_CLIENT_", data, size) && utls_envblock_finish(&block))
-    FUZZ_ASSERT(utlsp_block_valid(&block));
+    FUZZ_ASSERT(tlsp_block_valid(&block));
 
   /* The raw input as an Extended Key Usage value: what is read is well formed. */
   {
@@ -97,7 +96,7 @@ int LLVMFuzzerTestOneInput (uint8_t const *data, size_t size)
   {
     size_t max = data[0] % 80;
     format_exact(data + 1, size - 1, max, 0, 0, 0);
-    format_exact(data + 1, size - 1, max, 1, oid_cn, sizeof oid_cn);
+    format_exact(data + 1, size - 1, max, 1, (unsigned char const *)UTLS_OID_CN, UTLS_OID_CN_LEN);
     format_exact(data + 1, size - 1, max, 1, oid_email, sizeof oid_email);
     format_exact(data + 1, size - 1, 4096, 0, 0, 0);
   }

@@ -62,7 +62,7 @@ rm -f "$build/obj"/*.o "$build/libfuzz.a"
 # 1. The library and the helpers of src/tls, instrumented for coverage,
 # into one archive; each harness pulls what it uses.
 echo "fuzz: building the library with $($CLANG --version | head -n 1)"
-srcs="$(ls src/libutls/*.c) $(ls src/tls/utlsp_*.c)"
+srcs="$(ls src/libutls/*.c) $(ls src/tls/tlsp_*.c)"
 for s in $srcs; do echo "$s"; done |
   xargs -P "$FUZZ_JOBS" -I{} sh -c '
     s={}; o='"$build"'/obj/$(basename "$s" .c).o

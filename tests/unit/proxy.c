@@ -38,15 +38,15 @@ static int is_good (char const *name)
 /* What proxy-accept decides on a whole input: 1 accepted, 0 refused. */
 static int verdict (unsigned char const *s, size_t len)
 {
-  utlsp_proxy p = UTLSP_PROXY_ZERO;
+  tlsp_proxy p = TLSP_PROXY_ZERO;
   char const *why;
   if (len >= 6 && !memcmp(s, "PROXY ", 6))
   {
-    unsigned char const *lf = memchr(s, '\n', len < UTLSP_PROXY_V1_MAX ? len : UTLSP_PROXY_V1_MAX);
-    return lf && (size_t)(lf - s + 1) == len && utlsp_proxy_v1_parse((char const *)s, len, &p, &why);
+    unsigned char const *lf = memchr(s, '\n', len < TLSP_PROXY_V1_MAX ? len : TLSP_PROXY_V1_MAX);
+    return lf && (size_t)(lf - s + 1) == len && tlsp_proxy_v1_parse((char const *)s, len, &p, &why);
   }
-  if (len < UTLSP_PROXY_V2_FIXED) return 0;
-  return utlsp_proxy_v2_length(s, &why) == len && utlsp_proxy_v2_parse(s, len, &p, &why);
+  if (len < TLSP_PROXY_V2_FIXED) return 0;
+  return tlsp_proxy_v2_length(s, &why) == len && tlsp_proxy_v2_parse(s, len, &p, &why);
 }
 
 int main (void)
@@ -56,7 +56,7 @@ int main (void)
   unsigned int n = 0, bad = 0;
   struct dirent *d;
   DIR *dp = opendir(SEEDS);
-  if (utlsp_crc32c(0, (unsigned char const *)"123456789", 9) != 0xe3069283u)
+  if (tlsp_crc32c(0, (unsigned char const *)"123456789", 9) != 0xe3069283u)
   {
     fprintf(stderr, "proxy: FAIL: CRC32C check value\n");
     return 1;

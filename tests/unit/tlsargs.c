@@ -1,10 +1,10 @@
 /* ISC license. */
 
 /*
- * Unit test: utlsp_split_long (long options out of argv, attached and
- * separate option values), utlsp_getopt's refusals (no argv at all, too
+ * Unit test: tlsp_split_long (long options out of argv, attached and
+ * separate option values), tlsp_getopt's refusals (no argv at all, too
  * many arguments: exit 100, with or without a --long word) and
- * utlsp_block_valid (the UCSPI-TLS variable
+ * tlsp_block_valid (the UCSPI-TLS variable
  * block format, also what tlsd hands to its application).
  */
 
@@ -24,13 +24,13 @@
 /* want: the expected argv after splitting, and the long options, "|"-separated. */
 static void split (char const *what, char const *const *argv, char const *want, char const *wantlong)
 {
-  static char const *out[UTLSP_ARGV_MAX + 1];
-  static char const *longs[UTLSP_ARGV_MAX];
+  static char const *out[TLSP_ARGV_MAX + 1];
+  static char const *longs[TLSP_ARGV_MAX];
   char got[1024] = "", gotlong[1024] = "";
   unsigned int nlongs, i;
   int argc = 0, n;
   while (argv[argc]) argc++;
-  n = utlsp_split_long(argc, argv, "v:K:SsJjYyZzk:a:6:7:", out, longs, &nlongs);
+  n = tlsp_split_long(argc, argv, "v:K:SsJjYyZzk:a:6:7:", out, longs, &nlongs);
   for (i = 0; i < (unsigned int)n; i++) { if (i) strcat(got, "|"); strcat(got, out[i]); }
   for (i = 0; i < nlongs; i++) { if (i) strcat(gotlong, "|"); strcat(gotlong, longs[i]); }
   if (out[n]) fail(what, "argv not terminated");
@@ -43,10 +43,10 @@ static void block (char const *what, char const *s, size_t len, int valid)
   static utls_envblock b;
   memcpy(b.buf, s, len);
   b.len = len;
-  if (utlsp_block_valid(&b) != valid) fail(what, valid ? "refused" : "accepted");
+  if (tlsp_block_valid(&b) != valid) fail(what, valid ? "refused" : "accepted");
 }
 
-/* utlsp_getopt on argc/argv in a child: its exit status, 0 if it returned. */
+/* tlsp_getopt on argc/argv in a child: its exit status, 0 if it returned. */
 static int getopt_status (int argc, char const *const *argv)
 {
   int wstat;
@@ -54,9 +54,9 @@ static int getopt_status (int argc, char const *const *argv)
   if (pid < 0) { perror("fork"); exit(111); }
   if (!pid)
   {
-    utlsp_opts opts = UTLSP_OPTS_ZERO;
+    tlsp_opts opts = TLSP_OPTS_ZERO;
     if (!freopen("/dev/null", "w", stderr)) _exit(111);
-    utlsp_getopt(&argc, &argv, "v:K:SsJjYyZzk:a:", &opts, "tlsd [ options ] prog...", 1);
+    tlsp_getopt(&argc, &argv, "v:K:SsJjYyZzk:a:", &opts, "tlsd [ options ] prog...", 1);
     _exit(0);
   }
   if (waitpid(pid, &wstat, 0) != pid || !WIFEXITED(wstat)) return -1;
@@ -65,18 +65,18 @@ static int getopt_status (int argc, char const *const *argv)
 
 static void refusals (void)
 {
-  static char const *many[UTLSP_ARGV_MAX + 2];
+  static char const *many[TLSP_ARGV_MAX + 2];
   char const *none[1] = { 0 };
   char buf[64];
   unsigned int i = 0;
   int st = getopt_status(0, none);
   if (st != 100) { snprintf(buf, sizeof buf, "exit %d, wanted 100", st); fail("argc 0", buf); }
-  for (; i <= UTLSP_ARGV_MAX; i++) many[i] = i ? "x" : "tlsd";
-  many[UTLSP_ARGV_MAX + 1] = 0;
-  st = getopt_status(UTLSP_ARGV_MAX + 1, many);
+  for (; i <= TLSP_ARGV_MAX; i++) many[i] = i ? "x" : "tlsd";
+  many[TLSP_ARGV_MAX + 1] = 0;
+  st = getopt_status(TLSP_ARGV_MAX + 1, many);
   if (st != 100) { snprintf(buf, sizeof buf, "exit %d, wanted 100", st); fail("too many arguments", buf); }
   many[1] = "--insecure-no-verify";
-  st = getopt_status(UTLSP_ARGV_MAX + 1, many);
+  st = getopt_status(TLSP_ARGV_MAX + 1, many);
   if (st != 100) { snprintf(buf, sizeof buf, "exit %d, wanted 100", st); fail("too many arguments, with a --long word", buf); }
   many[1] = "x";
   st = getopt_status(3, many);

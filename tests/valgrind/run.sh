@@ -109,8 +109,8 @@ vg_check ()
     # a descriptor open at exit that the program did not inherit
     # (except, in the process forked for the application when it exits
     # without exec'ing it, after a failed handshake, the application's
-    # own pipes, moved into place by utlsp_spawn_app)
-    leak=$(awk 'function flush() { if (fd != "" && blk !~ /inherited from parent/ && blk !~ /fd_move.*utlsp_spawn_app/) print fd; fd = ""; blk = "" }
+    # own pipes, moved into place by tlsp_spawn_app)
+    leak=$(awk 'function flush() { if (fd != "" && blk !~ /inherited from parent/ && blk !~ /fd_move.*tlsp_spawn_app/) print fd; fd = ""; blk = "" }
                 /Open (file descriptor|AF_[A-Z0-9]+ socket) [0-9]+/ { flush(); fd = $0; next }
                 /^==[0-9]+== *$/ { flush(); next }
                 fd != "" { blk = blk " " $0 }

@@ -68,7 +68,8 @@ extern utls_certentry const *utls_policy_pick (utls_policy const *policy, char c
 extern void utls_policy_wipe (utls_policy *policy);
 
 /*
- * X.509 validator wrapper around br_x509_minimal: keeps a copy of the
+ * The X.509 verifier (a br_x509_class) that the programs hand BearSSL:
+ * a wrapper around br_x509_minimal that keeps a copy of the
  * peer's end-entity certificate for the SSL_* variables, checks the
  * host name itself (RFC 6125 for names, iPAddress SANs for IP
  * literals), and implements the pinned-key and insecure modes.
@@ -76,18 +77,18 @@ extern void utls_policy_wipe (utls_policy *policy);
  * Policy on top of BearSSL's, for validated chains (not in the pinned
  * or insecure modes): no certificate signature with SHA-1 or MD5 (the
  * trust anchor's own self-signature is never checked), no RSA key
- * shorter than 2048 bits, and with UTLS_X509_SERVER_AUTH or
- * UTLS_X509_CLIENT_AUTH, the Extended Key Usage of the end-entity and
+ * shorter than 2048 bits, and with UTLS_VERIFY_SERVER_AUTH or
+ * UTLS_VERIFY_CLIENT_AUTH, the Extended Key Usage of the end-entity and
  * of the intermediate CAs of the path, when present, must allow that
  * purpose (or anyExtendedKeyUsage), as OpenSSL's purpose check does.
  */
 #define UTLS_PEERCERT_MAX 16384
-enum utls_x509_flag_e
+enum utls_verifier_flag_e
 {
-  UTLS_X509_INSECURE = 1 << 0,  /* accept any chain, name and date */
-  UTLS_X509_PIN = 1 << 1,       /* accept exactly the pinned public key (SPKI SHA-256) */
-  UTLS_X509_SERVER_AUTH = 1 << 2, /* the peer is a TLS server: EKU must allow serverAuth */
-  UTLS_X509_CLIENT_AUTH = 1 << 3, /* the peer is a TLS client: EKU must allow clientAuth */
+  UTLS_VERIFY_INSECURE = 1 << 0,  /* accept any chain, name and date */
+  UTLS_VERIFY_PIN = 1 << 1,       /* accept exactly the pinned public key (SPKI SHA-256) */
+  UTLS_VERIFY_SERVER_AUTH = 1 << 2, /* the peer is a TLS server: EKU must allow serverAuth */
+  UTLS_VERIFY_CLIENT_AUTH = 1 << 3, /* the peer is a TLS client: EKU must allow clientAuth */
 };
 
 /*
@@ -97,12 +98,12 @@ enum utls_x509_flag_e
  * Lets a client read from a large CA store only the few anchors a
  * connection needs.
  */
-typedef int utls_x509_anchor_func (void *data, utls_der const *names, size_t nnames, br_x509_trust_anchor const **tas, size_t *ntas);
+typedef int utls_verifier_anchor_func (void *data, utls_der const *names, size_t nnames, br_x509_trust_anchor const **tas, size_t *ntas);
 
-#define UTLS_X509_CHAINBUF 65536
+#define UTLS_VERIFIER_CHAINBUF 65536
 
-typedef struct utls_x509_s utls_x509;
-struct utls_x509_s
+typedef struct utls_verifier_s utls_verifier;
+struct utls_verifier_s
 {
   br_x509_class const *vtable;
   br_x509_minimal_context minimal;
@@ -123,18 +124,23 @@ struct utls_x509_s
   /* deferred mode: the anchor source; the minimal engine is fed the
      buffered chain at the end. In both modes, the chain is kept for the
      checks above. */
-  utls_x509_anchor_func *anchor_func;
+  utls_verifier_anchor_func *anchor_func;
   void *anchor_data;
   size_t chain_len;
   unsigned int ncerts;
   int chain_overflow;
   size_t cert_start[UTLS_CHAIN_MAX + 1];
-  unsigned char chain[UTLS_X509_CHAINBUF];
+  unsigned char chain[UTLS_VERIFIER_CHAINBUF];
 };
 
-extern void utls_x509_init (utls_x509 *x, br_x509_trust_anchor const *tas, size_t ntas, uint32_t flags, char const *name);
-/* Switches x to deferred anchors (after utls_x509_init). */
-extern void utls_x509_defer_anchors (utls_x509 *x, utls_x509_anchor_func *f, void *data);
+/*
+ * flags: utls_verifier_flag_e bits. name: the host name or IP literal the
+ * end-entity must be for, or 0. pin: with UTLS_VERIFY_PIN, the SHA-256
+ * of the SubjectPublicKeyInfo to accept (32 bytes, copied), else 0.
+ */
+extern void utls_verifier_init (utls_verifier *verifier, br_x509_trust_anchor const *tas, size_t ntas, uint32_t flags, char const *name, unsigned char const *pin);
+/* Switches the verifier to deferred anchors (after utls_verifier_init). */
+extern void utls_verifier_defer_anchors (utls_verifier *verifier, utls_verifier_anchor_func *f, void *data);
 
 /*
  * Adds the session facts to the block: SSL_PROTOCOL first, SSL_CIPHER,

@@ -246,12 +246,46 @@ extern int utls_x509_eku_allows (utls_x509_info const *info, unsigned int purpos
 extern int utls_x509_san_next (utls_x509_info const *info, size_t *pos, unsigned int *type, utls_der *value);
 
 /*
+ * The names a certificate is for, as a client checks them (RFC 6125):
+ * its dNSName SubjectAltName entries and its iPAddress ones of 4 or 16
+ * bytes, in order; then, if there was none of those, the most specific
+ * CN of its subject. That CN only names the host when the certificate
+ * has no SubjectAltName extension at all (RFC 6125 6.4.4): cn_counts
+ * says so (a message may still show it). The walk ends at a malformed
+ * entry. Start with *name = UTLS_CERTNAME_ZERO; returns 1 and fills
+ * type and value, or 0 at the end.
+ */
+enum utls_certname_type_e
+{
+  UTLS_CERTNAME_DNS = 2,        /* dNSName: value is its bytes, in the certificate */
+  UTLS_CERTNAME_IP = 7,         /* iPAddress: 4 or 16 bytes, in the certificate */
+  UTLS_CERTNAME_CN = 256,       /* subject CN: value is cn, escaped as utls_dn_attr does */
+};
+typedef struct utls_certname_s utls_certname;
+struct utls_certname_s
+{
+  unsigned int type;
+  utls_der value;
+  int cn_counts;
+  char cn[UTLS_NAME_MAX + 1];
+  size_t pos;                   /* the walk: where it is in the SubjectAltName */
+  unsigned int found;           /* SubjectAltName names returned */
+  int ended;
+};
+#define UTLS_CERTNAME_ZERO { .type = 0, .value = { .s = 0, .len = 0 }, .cn_counts = 0, .pos = 0, .found = 0, .ended = 0 }
+extern int utls_x509_name_next (utls_x509_info const *info, utls_certname *name);
+
+/*
  * RFC 4514 string of a DER Name: most specific RDN first, "," separated,
  * special characters escaped, control characters and non-UTF-8 bytes as
  * \XX. Returns the length written (without the NUL, always written when
  * max > 0), or 0 if the Name is malformed or does not fit.
  */
 extern size_t utls_dn_format (char *out, size_t max, unsigned char const *name, size_t namelen);
+
+/* OBJECT IDENTIFIER contents (no tag, no length) of id-at-commonName, 2.5.4.3. */
+#define UTLS_OID_CN "\x55\x04\x03"
+#define UTLS_OID_CN_LEN 3
 
 /*
  * Value of the first (most specific) attribute with that OID (DER
@@ -271,6 +305,14 @@ extern size_t utls_time_fmt (char *out, size_t max, int64_t t);
  * pattern with fewer than two labels after it. Returns 1 on match.
  */
 extern int utls_hostname_match (char const *pattern, size_t patternlen, char const *host);
+
+/*
+ * 1 if s is a host name as SNI carries it and as the programs accept
+ * and export it: 1 to UTLS_NAME_MAX bytes of letters, digits, '.', '-'
+ * and '_'. With wildcard_ok, "*." followed by such a name too (the
+ * names of CERTFILE:name variables). Else 0.
+ */
+extern int utls_hostname_check (char const *s, int wildcard_ok);
 
 /*
  * Environment block: "NAME=value\0" entries followed by one more "\0"

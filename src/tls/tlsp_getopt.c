@@ -11,7 +11,7 @@
 static char alpn_storage[1024];
 
 /* "h2,http/1.1" -> names; each 1..255 bytes of printable ASCII. */
-static void parse_alpn (utlsp_opts *opts, char const *s)
+static void parse_alpn (tlsp_opts *opts, char const *s)
 {
   size_t len = strlen(s), i = 0, start = 0;
   if (!len || len >= sizeof alpn_storage) strerr_dief(UTLS_EXIT_USAGE, "invalid ALPN list for -a: ", s);
@@ -47,7 +47,7 @@ static int scan_fd (char const *s, char const *what)
 }
 
 /* Handles one option letter; returns 0 if it is not a shared one. */
-static int handle (int opt, char const *arg, utlsp_opts *opts, int is_server)
+static int shared_option (int opt, char const *arg, tlsp_opts *opts, int is_server)
 {
   switch (opt)
   {
@@ -59,8 +59,8 @@ static int handle (int opt, char const *arg, utlsp_opts *opts, int is_server)
     case 's': opts->engine_options &= ~(uint32_t)UTLS_OPT_CLOSE_NOTIFY; break;
     case 'J': opts->engine_options |= UTLS_OPT_STRICT_EOF; break;
     case 'j': opts->engine_options &= ~(uint32_t)UTLS_OPT_STRICT_EOF; break;
-    case 'Y': opts->clientcert = is_server ? UTLSP_CLIENTCERT_OPTIONAL : 0; break;
-    case 'y': opts->clientcert = is_server ? UTLSP_CLIENTCERT_REQUIRED : 1; break;
+    case 'Y': opts->clientcert = is_server ? TLSP_CLIENTCERT_OPTIONAL : TLSP_CLIENTCERT_NONE; break;
+    case 'y': opts->clientcert = is_server ? TLSP_CLIENTCERT_REQUIRED : TLSP_CLIENTCERT_SEND; break;
     case 'Z': opts->keep_env = 1; break;
     case 'z': opts->keep_env = 0; break;
     case 'a': parse_alpn(opts, arg); break;
@@ -89,46 +89,12 @@ static int handle (int opt, char const *arg, utlsp_opts *opts, int is_server)
  * --pin=HASH. They may appear anywhere among the options; they are
  * taken out of argv before subgetopt runs.
  */
-static int long_option (char const *arg, utlsp_opts *opts, int is_server)
+static int long_option (char const *arg, tlsp_opts *opts, int is_server)
 {
   if (is_server) return 0;
   if (!strcmp(arg, "--insecure-no-verify")) { opts->insecure = 1; return 1; }
   if (!strncmp(arg, "--pin=", 6)) { opts->pin = arg + 6; return 1; }
   return 0;
-}
-
-static int takes_arg (char const *optstring, char c)
-{
-  char const *p = strchr(optstring, c);
-  return c != ':' && p && p[1] == ':';
-}
-
-/* Does word (an option word such as "-Sk" or "-kname") consume the next word? */
-static int wants_next (char const *optstring, char const *word)
-{
-  size_t j = 1;
-  for (; word[j]; j++)
-    if (takes_arg(optstring, word[j])) return !word[j + 1];
-  return 0;
-}
-
-int utlsp_split_long (int argc, char const *const *argv, char const *optstring, char const **out, char const **longs, unsigned int *nlongs)
-{
-  int i = 1, n = 1;
-  *nlongs = 0;
-  if (argc >= UTLSP_ARGV_MAX) strerr_dief(UTLS_EXIT_USAGE, "too many arguments");
-  out[0] = argv[0];
-  for (; i < argc; i++)
-  {
-    char const *a = argv[i];
-    if (a[0] != '-' || !a[1] || !strcmp(a, "--")) break;
-    if (a[1] == '-') { longs[(*nlongs)++] = a; continue; }
-    out[n++] = a;
-    if (wants_next(optstring, a) && i + 1 < argc) out[n++] = argv[++i];
-  }
-  for (; i < argc; i++) out[n++] = argv[i];
-  out[n] = 0;
-  return n;
 }
 
 /* 1 if some word could be a --long option. */
@@ -139,21 +105,21 @@ static int maybe_long (int argc, char const *const *argv)
   return 0;
 }
 
-int utlsp_getopt (int *argcp, char const *const **argvp, char const *optstring, utlsp_opts *opts, char const *usage, int is_server)
+int tlsp_getopt (int *argcp, char const *const **argvp, char const *optstring, tlsp_opts *opts, char const *usage, int is_server)
 {
-  static char const *args[UTLSP_ARGV_MAX + 1];
-  static char const *longs[UTLSP_ARGV_MAX];
+  static char const *args[TLSP_ARGV_MAX + 1];
+  static char const *longs[TLSP_ARGV_MAX];
   subgetopt l = SUBGETOPT_ZERO;
   unsigned int nlongs = 0, i = 0;
   int argc = *argcp;
   char const *const *argv = *argvp;
   if (argc < 1) strerr_dieusage(UTLS_EXIT_USAGE, usage);
-  if (argc >= UTLSP_ARGV_MAX) strerr_dief(UTLS_EXIT_USAGE, "too many arguments");
+  if (argc >= TLSP_ARGV_MAX) strerr_dief(UTLS_EXIT_USAGE, "too many arguments");
   /* Copied only when needed: the copy dirties a page of memory that the
      engine, running for the whole connection, would otherwise keep. */
   if (maybe_long(argc, argv))
   {
-    argc = utlsp_split_long(argc, argv, optstring, args, longs, &nlongs);
+    argc = tlsp_split_long(argc, argv, optstring, args, longs, &nlongs);
     argv = args;
   }
   for (; i < nlongs; i++)
@@ -162,7 +128,7 @@ int utlsp_getopt (int *argcp, char const *const **argvp, char const *optstring, 
   {
     int opt = subgetopt_r(argc, argv, optstring, &l);
     if (opt == -1) break;
-    if (opt == '?' || !handle(opt, l.arg, opts, is_server))
+    if (opt == '?' || !shared_option(opt, l.arg, opts, is_server))
       strerr_dieusage(UTLS_EXIT_USAGE, usage);
   }
   *argcp = argc - l.ind;

@@ -36,7 +36,7 @@ static int open_remote (utls_sesscache *c, char const *spec, uint32_t lifetime)
   char const *kf = getenv("TLS_SESSION_KEYFILE");
   char const *old = getenv("TLS_SESSION_KEYFILE_OLD");
   char const *s = getenv("TLS_SESSION_CACHE_TIMEOUT");
-  unsigned int n = 1, timeout = UTLSP_MC_TIMEOUT;
+  unsigned int n = 1, timeout = TLSP_MC_TIMEOUT;
   int r;
   if (s && (!uint0_scan(s, &timeout) || !timeout || timeout > 10000))
     strerr_dief(UTLS_EXIT_USAGE, "TLS_SESSION_CACHE_TIMEOUT must be a number of milliseconds from 1 to 10000: ", s);
@@ -49,14 +49,7 @@ static int open_remote (utls_sesscache *c, char const *spec, uint32_t lifetime)
   return 1;
 }
 
-/* The remote cache's last failure, at -v 2: it cost a resumption. */
-void utlsp_cache_note (utls_sesscache *c, utlsp_opts const *opts)
-{
-  if (c->why && opts->verbosity >= 2) strerr_warni("session cache: memcached: ", c->why);
-  c->why = 0;
-}
-
-int utlsp_cache_open (utls_sesscache *c, utlsp_opts const *opts)
+int tlsp_cache_open (utls_sesscache *c, tlsp_opts const *opts)
 {
   char const *path = getenv("TLS_SESSION_CACHE");
   char const *s;
@@ -78,17 +71,5 @@ int utlsp_cache_open (utls_sesscache *c, utlsp_opts const *opts)
     if (opts->verbosity) strerr_warnw("session cache ", path, " not used (", why, "): full handshakes only");
     return 0;
   }
-  return 1;
-}
-
-int utlsp_block_append (utls_envblock *block, char const *s, size_t len)
-{
-  if (block->overflow || block->len > UTLS_ENVBLOCK_MAX - 1 || len > UTLS_ENVBLOCK_MAX - 1 - block->len)
-  {
-    block->overflow = 1;
-    return 0;
-  }
-  memcpy(block->buf + block->len, s, len);
-  block->len += len;
   return 1;
 }

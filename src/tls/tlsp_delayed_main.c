@@ -1,8 +1,6 @@
 /* ISC license. */
 
-#include <errno.h>
 #include <string.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
@@ -26,8 +24,8 @@
  * It does not read, poll or proxy the network before the command.
  */
 
-/* hs.fd is the engine's side of the control socket, -1 once closed. */
-static utlsp_handover hs;
+/* handover.fd is the engine's side of the control socket, -1 once closed. */
+static tlsp_handover handover;
 
 static size_t add_fdvar (char *s, char const *name, int fd)
 {
@@ -48,7 +46,7 @@ static void exec_app (char const *const *argv, int ctl, int rfd, int wfd, int ke
   len += add_fdvar(modif + len, "SSLCTLFD", ctl);
   len += add_fdvar(modif + len, "SSLREADFD", rfd);
   len += add_fdvar(modif + len, "SSLWRITEFD", wfd);
-  utlsp_exec_env(argv, 0, keep_env, modif, len);
+  tlsp_exec_env(argv, 0, keep_env, modif, len);
 }
 
 static pid_t spawn (char const *const *argv, utls_fds *fds, int keep_env)
@@ -60,12 +58,12 @@ static pid_t spawn (char const *const *argv, utls_fds *fds, int keep_env)
   /* All six: with 0-2 closed, an end left there would receive our
      stderr (into the application's control socket or plaintext) or
      be replaced by a descriptor the application opens. */
-  ctl[0] = utlsp_fd_high(ctl[0]);
-  ctl[1] = utlsp_fd_high(ctl[1]);
-  down[0] = utlsp_fd_high(down[0]);
-  down[1] = utlsp_fd_high(down[1]);
-  up[0] = utlsp_fd_high(up[0]);
-  up[1] = utlsp_fd_high(up[1]);
+  ctl[0] = tlsp_fd_high(ctl[0]);
+  ctl[1] = tlsp_fd_high(ctl[1]);
+  down[0] = tlsp_fd_high(down[0]);
+  down[1] = tlsp_fd_high(down[1]);
+  up[0] = tlsp_fd_high(up[0]);
+  up[1] = tlsp_fd_high(up[1]);
   pid = fork();
   if (pid < 0) strerr_diefusys(UTLS_EXIT_SYS, "fork");
   if (!pid)
@@ -78,7 +76,7 @@ static pid_t spawn (char const *const *argv, utls_fds *fds, int keep_env)
   fd_close(ctl[1]);
   fd_close(down[0]);
   fd_close(up[1]);
-  hs.fd = ctl[0];
+  handover.fd = ctl[0];
   fds->app_out = down[1];
   fds->app_in = up[0];
   return pid;
@@ -88,7 +86,7 @@ static pid_t spawn (char const *const *argv, utls_fds *fds, int keep_env)
 static int read_command (void)
 {
   char c;
-  ssize_t r = fd_read(hs.fd, &c, 1);
+  ssize_t r = fd_read(handover.fd, &c, 1);
   if (r < 0) strerr_diefusys(UTLS_EXIT_SYS, "read from the control socket");
   return r ? (unsigned char)c : -1;
 }
@@ -101,16 +99,25 @@ static int server_spoke (int fd)
   return n > 0;
 }
 
-int utlsp_delayed_main (char const *const *argv, utlsp_opts const *opts, utls_fds *fds, utlsp_side const *side)
+/* No TLS for this connection: the application sees its descriptors
+   close, and the keys are wiped. */
+static void abandon (utls_fds const *fds, tlsp_side const *side)
+{
+  fd_close(handover.fd);
+  fd_close(fds->app_in);
+  fd_close(fds->app_out);
+  (*side->wipe)();
+}
+
+int tlsp_delayed_main (char const *const *argv, tlsp_opts const *opts, utls_fds *fds, tlsp_side const *side)
 {
   utls_engine e = { .eng = 0 };
-  char const *why;
   pid_t pid;
-  int cmd, r, failexit = 0;
-  hs.opts = opts;
-  hs.facts = side->facts;
-  hs.wipe = side->wipe;
-  hs.fd_optional = 1;
+  int cmd;
+  handover.opts = opts;
+  handover.facts = side->facts;
+  handover.wipe = side->wipe;
+  handover.fd_optional = 1;
   /* Inherited SIG_IGN would have the kernel reap the application:
      its status would be lost (waitpid: ECHILD, exit 111). */
   signal(SIGCHLD, SIG_DFL);
@@ -121,7 +128,7 @@ int utlsp_delayed_main (char const *const *argv, utlsp_opts const *opts, utls_fd
   e.eng = (*side->init)(opts);
   utls_drop_privileges(1);
   pid = spawn(argv, &e.fds, opts->keep_env);
-  if (opts->engine_options & UTLS_OPT_STRICT_EOF) e.app_sigfd = utlsp_arm_app_signal(pid);
+  if (opts->engine_options & UTLS_OPT_STRICT_EOF) e.app_sigfd = tlsp_arm_app_signal(pid);
   utls_drop_privileges(0);
   sig_ignore(SIGPIPE);
 
@@ -133,35 +140,17 @@ int utlsp_delayed_main (char const *const *argv, utlsp_opts const *opts, utls_fd
       char hex[3] = { "0123456789abcdef"[(cmd >> 4) & 15], "0123456789abcdef"[cmd & 15], 0 };
       strerr_warnw("unknown UCSPI-TLS command byte 0x", hex, ": no TLS for this connection");
     }
-    fd_close(hs.fd);
-    fd_close(e.fds.app_in);
-    fd_close(e.fds.app_out);
-    (*side->wipe)();
-    return utlsp_reap(pid);
+    abandon(&e.fds, side);
+    return tlsp_reap(pid);
   }
   if (!side->is_server && server_spoke(e.fds.net_in))
   {
     /* The application sees its pipes close, and is waited for. */
-    fd_close(hs.fd);
-    fd_close(e.fds.app_in);
-    fd_close(e.fds.app_out);
-    (*side->wipe)();
-    utlsp_reap(pid);
+    abandon(&e.fds, side);
+    tlsp_reap(pid);
     strerr_dief(UTLS_EXIT_PROTOCOL, "TLS handshake failed: ", utls_error_str(UTLS_ERR_INJECTION));
   }
   /* y: the control descriptor closes now; Y: it gets the variables. */
-  if (cmd == 'y') { fd_close(hs.fd); hs.fd = -1; }
-  e.options = opts->engine_options | (side->is_server ? 0 : UTLS_OPT_CLIENT);
-  e.handshake_timeout = opts->handshake_timeout;
-  e.idle_timeout = opts->idle_timeout;
-  e.write_timeout = opts->write_timeout;
-  e.app_pid = pid;
-  e.on_handshake = &utlsp_handover_run;
-  e.on_handshake_data = &hs;
-  e.on_first_input = side->first_input;
-  r = utls_engine_run(&e);
-  if (hs.fd >= 0) { fd_close(hs.fd); hs.fd = -1; }
-  why = (*side->errstr)(&e, &failexit);
-  (*side->wipe)();
-  return utlsp_finish(&e, r, pid, opts, &hs.block, why, failexit);
+  if (cmd == 'y') { fd_close(handover.fd); handover.fd = -1; }
+  return tlsp_connection_run(&e, pid, &handover, side);
 }

@@ -1,10 +1,8 @@
 /* ISC license. */
 
-#include <errno.h>
 #include <string.h>
 #include <strings.h>
 #include <stdlib.h>
-#include <unistd.h>
 #include <time.h>
 
 #include <bearssl.h>
@@ -32,7 +30,7 @@ static br_ssl_server_context sc;
 static utls_policy policy;
 static size_t nentries = 0;
 static char const *entry_files[UTLS_SNI_MAX + 1][2];  /* CERTFILE, KEYFILE */
-static utls_x509 xc;
+static utls_verifier verifier;
 static utls_anchors anchors = UTLS_ANCHORS_ZERO;
 static utls_certentry entries[UTLS_SNI_MAX + 1];
 static unsigned char ibuf[BR_SSL_BUFSIZE_INPUT];
@@ -45,7 +43,7 @@ static unsigned char obuf[BR_SSL_BUFSIZE_OUTPUT];
  * handshake followed (BearSSL may still refuse a loaded session, e.g.
  * for a version the client no longer offers, and then saves a new one).
  * save() only keeps the parameters: the entry is written once the
- * handshake facts are known and accepted (utlsp_server_facts), so that a
+ * handshake facts are known and accepted (server_facts), so that a
  * session whose client certificate we refused after BearSSL's own checks
  * (-Y) is never resumable.
  */
@@ -56,7 +54,7 @@ struct sccache_s
 };
 static utls_sesscache cache = UTLS_SESSCACHE_ZERO;
 static sccache scc;
-static utlsp_opts const *sopts;
+static tlsp_opts const *sopts;
 static unsigned char anchors_digest[32];
 static utls_sessentry sent;        /* the entry loaded, then the one to store */
 static br_ssl_session_parameters pending;
@@ -64,12 +62,6 @@ static int sess_loaded = 0;
 static int sess_saved = 0;
 static int pending_ok = 0;
 static unsigned char pending_bind[32];
-
-static void die_load (int r, char const *what, char const *file)
-{
-  if (r < 0) strerr_diefusys(UTLS_EXIT_CONFIG, "read ", what, " ", file);
-  strerr_diefu(UTLS_EXIT_CONFIG, "use ", what, " ", file, ": ", utls_error_str(r));
-}
 
 static void load_entry (char const *name, char const *certfile, char const *keyfile)
 {
@@ -80,9 +72,9 @@ static void load_entry (char const *name, char const *certfile, char const *keyf
   e->chain = (utls_chain)UTLS_CHAIN_ZERO;
   e->key = (utls_skey)UTLS_SKEY_ZERO;
   r = utls_chain_readfile(&e->chain, certfile);
-  if (r) die_load(r, "certificate file", certfile);
+  if (r) tlsp_load_die(r, "certificate file", certfile);
   r = utls_skey_readfile(&e->key, keyfile);
-  if (r) die_load(r, "key file", keyfile);
+  if (r) tlsp_load_die(r, "key file", keyfile);
   /* The cheap check (key type, RSA modulus, EC curve): every connection
      pays for it. An EC key of the right curve but the wrong value is
      found when a handshake that used it fails (key_mismatch). */
@@ -91,21 +83,6 @@ static void load_entry (char const *name, char const *certfile, char const *keyf
   entry_files[nentries][0] = certfile;
   entry_files[nentries][1] = keyfile;
   nentries++;
-}
-
-/* A host name, or "*." followed by one; what SNI can carry. */
-static int sni_name_ok (char const *s)
-{
-  size_t i = 0, len = strlen(s);
-  if (!len || len > UTLS_NAME_MAX) return 0;
-  if (s[0] == '*') { if (s[1] != '.' || !s[2]) return 0; i = 2; }
-  for (; s[i]; i++)
-  {
-    char c = s[i];
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_'))
-      return 0;
-  }
-  return 1;
 }
 
 /* Every CERTFILE:name=... with its KEYFILE:name. */
@@ -128,7 +105,7 @@ static void load_sni (void)
     if (!name) strerr_diefusys(UTLS_EXIT_SYS, "allocate memory");
     memcpy(name, *envp + 9, namelen);
     name[namelen] = 0;
-    if (!sni_name_ok(name)) strerr_dief(UTLS_EXIT_USAGE, "invalid name in SNI variable: ", *envp);
+    if (!utls_hostname_check(name, 1)) strerr_dief(UTLS_EXIT_USAGE, "invalid name in SNI variable: ", *envp);
     memcpy(keyvar + 8, name, namelen + 1);
     keyfile = getenv(keyvar);
     if (!keyfile) strerr_dief(UTLS_EXIT_USAGE, "CERTFILE:", name, " is set but ", keyvar, " is not");
@@ -159,16 +136,16 @@ static void load_anchors (void)
   if (cafile)
   {
     r = utls_anchors_readfile(&anchors, cafile);
-    if (r) die_load(r, "CA file", cafile);
+    if (r) tlsp_load_die(r, "CA file", cafile);
   }
   if (cadir)
   {
     r = utls_anchors_readdir(&anchors, cadir);
-    if (r) die_load(r, "CA directory", cadir);
+    if (r) tlsp_load_die(r, "CA directory", cadir);
   }
 }
 
-static void load_all (utlsp_opts const *opts, unsigned int *snilevel)
+static void load_all (tlsp_opts const *opts, unsigned int *snilevel)
 {
   char const *certfile = getenv("CERTFILE");
   char const *keyfile = getenv("KEYFILE");
@@ -179,7 +156,7 @@ static void load_all (utlsp_opts const *opts, unsigned int *snilevel)
   *snilevel = opts->snilevel >= 0 ? (unsigned int)opts->snilevel : nentries > (certfile ? 1u : 0u) ? UTLS_SNI_FALLBACK : UTLS_SNI_OFF;
   if (!nentries || (*snilevel == UTLS_SNI_OFF && !certfile))
     strerr_dief(UTLS_EXIT_USAGE, "no certificate: set CERTFILE and KEYFILE (or CERTFILE:name and KEYFILE:name with -k 1 or -k 2)");
-  if (opts->clientcert) load_anchors();
+  if (opts->clientcert != TLSP_CLIENTCERT_NONE) load_anchors();
 }
 
 /* The client-certificate trust, for the session's binding: a session
@@ -233,7 +210,7 @@ static void session_bind (utls_certentry const *ce, unsigned char *out)
  * it yet. So the first bytes from the network are read here, before
  * the engine gets them (utls_engine's on_first_input), for the name the
  * ClientHello carries; a ClientHello that does not fit in the first
- * read is simply not resumed. utlsp_server_facts checks afterwards that
+ * read is simply not resumed. server_facts checks afterwards that
  * BearSSL read the same name.
  */
 static int peek_ok = 0;
@@ -262,7 +239,7 @@ static int sc_load (br_ssl_session_cache_class const **ctx, br_ssl_server_contex
   if (!peek_ok || memcmp(peek_sid, params->session_id, 32)) return 0;
   if (!utls_sesscache_fetch(&cache, UTLS_SC_SERVER, params->session_id, (int64_t)time(0), &sent))
   {
-    utlsp_cache_note(&cache, sopts);
+    tlsp_cache_note(&cache, sopts);
     return 0;
   }
   if (strcasecmp(peek_name, sent.name)) goto no;
@@ -272,7 +249,7 @@ static int sc_load (br_ssl_session_cache_class const **ctx, br_ssl_server_contex
   if (memcmp(bind, sent.bind, 32)) goto no;
   if (sent.params.version != BR_TLS12 || !utls_suite_find(sent.params.cipher_suite)) goto no;
   if (sent.params.session_id_len != 32 || memcmp(sent.params.session_id, params->session_id, 32)) goto no;
-  if (sopts->clientcert == UTLSP_CLIENTCERT_REQUIRED && (sent.factslen < 26 || memcmp(sent.facts, "SSL_CLIENT_VERIFY=SUCCESS", 26))) goto no;
+  if (sopts->clientcert == TLSP_CLIENTCERT_REQUIRED && (sent.factslen < 26 || memcmp(sent.facts, "SSL_CLIENT_VERIFY=SUCCESS", 26))) goto no;
   *params = sent.params;
   byte_zzero((char *)&sent.params, sizeof sent.params);
   sess_loaded = 1;
@@ -318,10 +295,10 @@ static void session_store (utls_envblock const *block, size_t start)
   sent.factslen = block->len - start;
   memcpy(sent.facts, block->buf + start, sent.factslen);
   utls_sesscache_store(&cache, UTLS_SC_SERVER, &sent, sent.created);
-  utlsp_cache_note(&cache, sopts);
+  tlsp_cache_note(&cache, sopts);
 }
 
-br_ssl_engine_context *utlsp_server_init (utlsp_opts const *opts)
+static br_ssl_engine_context *server_init (tlsp_opts const *opts)
 {
   uint32_t flags = BR_OPT_ENFORCE_SERVER_PREFERENCES | BR_OPT_NO_RENEGOTIATION;
   unsigned int snilevel;
@@ -336,18 +313,18 @@ br_ssl_engine_context *utlsp_server_init (utlsp_opts const *opts)
     br_ssl_engine_set_protocol_names(&sc.eng, (char const **)opts->alpn, opts->nalpn);
     flags |= BR_OPT_FAIL_ON_ALPN_MISMATCH;
   }
-  if (opts->clientcert)
+  if (opts->clientcert != TLSP_CLIENTCERT_NONE)
   {
-    utls_x509_init(&xc, anchors.tas, anchors.n, UTLS_X509_CLIENT_AUTH, 0);
-    br_ssl_engine_set_x509(&sc.eng, &xc.vtable);
+    utls_verifier_init(&verifier, anchors.tas, anchors.n, UTLS_VERIFY_CLIENT_AUTH, 0, 0);
+    br_ssl_engine_set_x509(&sc.eng, &verifier.vtable);
     br_ssl_server_set_trust_anchor_names_alt(&sc, anchors.tas, anchors.n);
-    if (opts->clientcert == UTLSP_CLIENTCERT_OPTIONAL) flags |= BR_OPT_TOLERATE_NO_CLIENT_AUTH;
+    if (opts->clientcert == TLSP_CLIENTCERT_OPTIONAL) flags |= BR_OPT_TOLERATE_NO_CLIENT_AUTH;
   }
   br_ssl_engine_set_all_flags(&sc.eng, flags);
   sopts = opts;
-  if (utlsp_cache_open(&cache, opts))
+  if (tlsp_cache_open(&cache, opts))
   {
-    if (opts->clientcert) digest_anchors();
+    if (opts->clientcert != TLSP_CLIENTCERT_NONE) digest_anchors();
     scc.vtable = &sc_class;
     br_ssl_server_set_cache(&sc, &scc.vtable);
   }
@@ -358,32 +335,32 @@ br_ssl_engine_context *utlsp_server_init (utlsp_opts const *opts)
 }
 
 /* The private keys. The handover calls this before the facts, so the
-   session material waits for utlsp_server_errstr, which every end of
+   session material waits for server_errstr, which every end of
    connection calls. */
-void utlsp_server_wipe (void)
+static void server_wipe (void)
 {
   utls_policy_wipe(&policy);
 }
 
 /* SSL_CLIENT_VERIFY and the client certificate's facts. */
-static int client_facts (utls_envblock *block, utlsp_opts const *opts)
+static int client_facts (utls_envblock *block, tlsp_opts const *opts)
 {
-  if (!opts->clientcert || !xc.chain_seen)
+  if (opts->clientcert == TLSP_CLIENTCERT_NONE || !verifier.chain_seen)
   {
-    if (opts->clientcert == UTLSP_CLIENTCERT_REQUIRED) return UTLS_ERR_NOCLIENTCERT;
+    if (opts->clientcert == TLSP_CLIENTCERT_REQUIRED) return UTLS_ERR_NOCLIENTCERT;
     utls_envblock_add(block, "SSL_CLIENT_VERIFY", "NONE");
     return 0;
   }
   /* With -Y, BearSSL goes on after a chain it could not validate: such a
      certificate is refused here, only its absence is tolerated. */
-  if (xc.err) return xc.err;
+  if (verifier.err) return verifier.err;
   utls_envblock_add(block, "SSL_CLIENT_VERIFY", "SUCCESS");
-  return utls_envblock_add_peer(block, "SSL_CLIENT_", xc.ee, xc.ee_len);
+  return utls_envblock_add_peer(block, "SSL_CLIENT_", verifier.ee, verifier.ee_len);
 }
 
 /* A resumed session gets the client facts of its full handshake, as
    they were stored: no certificate is sent again on resumption. */
-int utlsp_server_facts (utls_envblock *block, utlsp_opts const *opts)
+static int server_facts (utls_envblock *block, tlsp_opts const *opts)
 {
   int resumed = sess_loaded && !sess_saved;
   size_t start;
@@ -392,7 +369,7 @@ int utlsp_server_facts (utls_envblock *block, utlsp_opts const *opts)
   if (resumed)
   {
     if (strcasecmp(br_ssl_engine_get_server_name(&sc.eng), sent.name)) return UTLS_ERR_RESUMENAME;
-    r = utlsp_block_append(block, sent.facts, sent.factslen) ? 0 : UTLS_ERR_ENVFULL;
+    r = tlsp_block_append(block, sent.facts, sent.factslen) ? 0 : UTLS_ERR_ENVFULL;
     byte_zzero((char *)&sent, sizeof sent);
     return r;
   }
@@ -417,12 +394,12 @@ static char const *key_mismatch (utls_engine const *e, int *failexit)
   if (!policy.chosen) return 0;
   i = policy.chosen - entries;
   if (i >= nentries) return 0;
-  return utlsp_key_mismatch(e, &entries[i].key, &entries[i].chain, entry_files[i][0], entry_files[i][1], failexit);
+  return tlsp_key_mismatch(e, &entries[i].key, &entries[i].chain, entry_files[i][0], entry_files[i][1], failexit);
 }
 
 /* The engine's error, the key that did not match its certificate, or the
    SNI refusal with the name the client asked for. */
-char const *utlsp_server_errstr (utls_engine const *e, int *failexit)
+static char const *server_errstr (utls_engine const *e, int *failexit)
 {
   static char buf[UTLS_NAME_MAX + 80];
   char const *name = br_ssl_engine_get_server_name(&sc.eng);
@@ -432,7 +409,7 @@ char const *utlsp_server_errstr (utls_engine const *e, int *failexit)
   if (mismatch) return mismatch;
   if (!e->handshake_done && policy.refused_sni)
   {
-    if (!name[0] || !sni_name_ok(name)) return "the client sent no usable server name (SNI), and -k 2 requires one";
+    if (!name[0] || !utls_hostname_check(name, 1)) return "the client sent no usable server name (SNI), and -k 2 requires one";
     strcpy(buf, "no certificate for the server name the client asked for: ");
     strcat(buf, name);
     return buf;
@@ -440,17 +417,17 @@ char const *utlsp_server_errstr (utls_engine const *e, int *failexit)
   /* The client's chain was refused: our validator knows the precise
      reason (SHA-1, short RSA key, Extended Key Usage...), BearSSL only
      has the code it was handed. */
-  if (!e->handshake_done && xc.chain_seen && xc.err && e->err > BR_ERR_X509_OK && e->err <= BR_ERR_X509_NOT_TRUSTED)
-    return utls_error_str(xc.err);
-  return utlsp_engine_errstr(e);
+  if (!e->handshake_done && verifier.chain_seen && verifier.err && e->err > BR_ERR_X509_OK && e->err <= BR_ERR_X509_NOT_TRUSTED)
+    return utls_error_str(verifier.err);
+  return tlsp_engine_errstr(e);
 }
 
-utlsp_side const utlsp_server_side =
+tlsp_side const tlsp_server_side =
 {
   .is_server = 1,
-  .init = &utlsp_server_init,
-  .facts = &utlsp_server_facts,
-  .wipe = &utlsp_server_wipe,
-  .errstr = &utlsp_server_errstr,
+  .init = &server_init,
+  .facts = &server_facts,
+  .wipe = &server_wipe,
+  .errstr = &server_errstr,
   .first_input = &first_input,
 };

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <arpa/inet.h>
 
@@ -24,7 +23,7 @@
  */
 
 static br_ssl_client_context cc;
-static utls_x509 xc;
+static utls_verifier verifier;
 static utls_anchors anchors = UTLS_ANCHORS_ZERO;
 static utls_chain chain = UTLS_CHAIN_ZERO;
 static utls_skey key = UTLS_SKEY_ZERO;
@@ -32,6 +31,7 @@ static char const *ccfiles[2] = { 0, 0 };  /* CERTFILE, KEYFILE of -y */
 static unsigned char ibuf[BR_SSL_BUFSIZE_INPUT];
 static unsigned char obuf[BR_SSL_BUFSIZE_OUTPUT];
 static char const *verify_name = 0;
+static unsigned char pin[32];    /* --pin: SHA-256 of the server's SubjectPublicKeyInfo */
 
 /*
  * The session cache (TLS_SESSION_CACHE). BearSSL does not check the
@@ -49,12 +49,6 @@ static utls_sesscache cache = UTLS_SESSCACHE_ZERO;
 static unsigned char cache_id[32];
 static utls_sessentry cent;
 static int sess_offered = 0;
-
-static void die_load (int r, char const *what, char const *file)
-{
-  if (r < 0) strerr_diefusys(UTLS_EXIT_CONFIG, "read ", what, " ", file);
-  strerr_diefu(UTLS_EXIT_CONFIG, "use ", what, " ", file, ": ", utls_error_str(r));
-}
 
 static int is_ip (char const *s)
 {
@@ -108,7 +102,7 @@ static void check_anchors (void)
   if (cafile)
   {
     r = utls_cabundle_readfile(&cabundle, cafile);
-    if (r) die_load(r, "CA file", cafile);
+    if (r) tlsp_load_die(r, "CA file", cafile);
   }
   if (cadir && access(cadir, R_OK | X_OK) < 0) strerr_diefusys(UTLS_EXIT_CONFIG, "read CA directory ", cadir);
 }
@@ -120,9 +114,9 @@ static void load_clientcert (void)
   int r;
   if (!certfile || !keyfile) strerr_dief(UTLS_EXIT_USAGE, "a client certificate (-y) needs CERTFILE and KEYFILE");
   r = utls_chain_readfile(&chain, certfile);
-  if (r) die_load(r, "certificate file", certfile);
+  if (r) tlsp_load_die(r, "certificate file", certfile);
   r = utls_skey_readfile(&key, keyfile);
-  if (r) die_load(r, "key file", keyfile);
+  if (r) tlsp_load_die(r, "key file", keyfile);
   /* Key type, RSA modulus, EC curve; an EC key of the right curve but
      the wrong value is found if the handshake fails (key_mismatch). */
   r = utls_skey_fits_chain(&key, &chain);
@@ -158,7 +152,7 @@ static void id_file (br_sha256_context *h, char const *path)
   br_sha256_update(h, b, sizeof b);
 }
 
-static void make_cache_id (utlsp_opts const *opts)
+static void make_cache_id (tlsp_opts const *opts)
 {
   static char const tag[] = "ucspi-tls client session v1";
   br_sha256_context h;
@@ -169,26 +163,26 @@ static void make_cache_id (utlsp_opts const *opts)
   id_str(&h, getenv("TCPREMOTEIP"));
   id_str(&h, getenv("TCPREMOTEPORT"));
   br_sha256_update(&h, &mode, 1);
-  if (opts->pin) br_sha256_update(&h, xc.pin, 32);
+  if (opts->pin) br_sha256_update(&h, pin, 32);
   else
   {
     id_file(&h, cafile);
     id_file(&h, cadir);
   }
-  mode = opts->clientcert ? 1 : 0;
+  mode = opts->clientcert == TLSP_CLIENTCERT_SEND ? 1 : 0;
   br_sha256_update(&h, &mode, 1);
-  if (opts->clientcert && chain.ncerts) br_sha256_update(&h, chain.certs[0].data, chain.certs[0].data_len);
+  if (opts->clientcert == TLSP_CLIENTCERT_SEND && chain.ncerts) br_sha256_update(&h, chain.certs[0].data, chain.certs[0].data_len);
   br_sha256_out(&h, cache_id);
 }
 
 /* Offers the stored session for this server, if there is one. */
-static int cache_offer (utlsp_opts const *opts)
+static int cache_offer (tlsp_opts const *opts)
 {
-  if (opts->insecure || !utlsp_cache_open(&cache, opts)) return 0;
+  if (opts->insecure || !tlsp_cache_open(&cache, opts)) return 0;
   make_cache_id(opts);
   if (!utls_sesscache_fetch(&cache, UTLS_SC_CLIENT, cache_id, (int64_t)time(0), &cent))
   {
-    utlsp_cache_note(&cache, opts);
+    tlsp_cache_note(&cache, opts);
     return 0;
   }
   if (cent.params.version != BR_TLS12 || !utls_suite_find(cent.params.cipher_suite) || cent.params.session_id_len != 32)
@@ -203,7 +197,7 @@ static int cache_offer (utlsp_opts const *opts)
 }
 
 /* Name to verify: -k, else the address tcpclient connected to. */
-static char const *pick_name (utlsp_opts const *opts)
+static char const *pick_name (tlsp_opts const *opts)
 {
   char const *ip;
   if (opts->name) return opts->name;
@@ -213,7 +207,7 @@ static char const *pick_name (utlsp_opts const *opts)
   strerr_dief(UTLS_EXIT_USAGE, "no server name to verify: use -k name");
 }
 
-br_ssl_engine_context *utlsp_client_init (utlsp_opts const *opts)
+static br_ssl_engine_context *client_init (tlsp_opts const *opts)
 {
   uint32_t flags = BR_OPT_NO_RENEGOTIATION;
   uint32_t xflags = 0;
@@ -223,22 +217,17 @@ br_ssl_engine_context *utlsp_client_init (utlsp_opts const *opts)
   utls_engine_algos(&cc.eng, 0);
   if (opts->pin)
   {
-    if (!utls_pin_scan(opts->pin, xc.pin))
+    if (!utls_pin_scan(opts->pin, pin))
       strerr_dief(UTLS_EXIT_USAGE, "invalid --pin value (want sha256//BASE64 or SHA256:HEX): ", opts->pin);
-    xflags |= UTLS_X509_PIN;
+    xflags |= UTLS_VERIFY_PIN;
   }
-  else if (opts->insecure) xflags |= UTLS_X509_INSECURE;
+  else if (opts->insecure) xflags |= UTLS_VERIFY_INSECURE;
   else check_anchors();
-  {
-    unsigned char pin[32];
-    memcpy(pin, xc.pin, 32);
-    /* xflags only holds a mode (pin, insecure) here; the peer is a server */
-    utls_x509_init(&xc, 0, 0, xflags | UTLS_X509_SERVER_AUTH, (xflags ? 0 : verify_name));
-    memcpy(xc.pin, pin, 32);
-    if (!xflags) utls_x509_defer_anchors(&xc, &anchors_for_chain, 0);
-  }
-  br_ssl_engine_set_x509(&cc.eng, &xc.vtable);
-  if (opts->clientcert) load_clientcert();
+  /* xflags only holds a mode (pin, insecure) here; the peer is a server */
+  utls_verifier_init(&verifier, 0, 0, xflags | UTLS_VERIFY_SERVER_AUTH, (xflags ? 0 : verify_name), opts->pin ? pin : 0);
+  if (!xflags) utls_verifier_defer_anchors(&verifier, &anchors_for_chain, 0);
+  br_ssl_engine_set_x509(&cc.eng, &verifier.vtable);
+  if (opts->clientcert == TLSP_CLIENTCERT_SEND) load_clientcert();
   br_ssl_engine_set_buffers_bidi(&cc.eng, ibuf, sizeof ibuf, obuf, sizeof obuf);
   if (opts->nalpn)
   {
@@ -254,14 +243,14 @@ br_ssl_engine_context *utlsp_client_init (utlsp_opts const *opts)
   return &cc.eng;
 }
 
-void utlsp_client_wipe (void)
+static void client_wipe (void)
 {
   utls_skey_wipe(&key);
 }
 
 /* After a full handshake that verified the server: the entry, with the
    server facts the application got (from start in the block). */
-static void cache_store (br_ssl_session_parameters const *sp, utls_envblock const *block, size_t start, utlsp_opts const *opts)
+static void cache_store (br_ssl_session_parameters const *sp, utls_envblock const *block, size_t start, tlsp_opts const *opts)
 {
   if (block->overflow || block->len - start > UTLS_SC_FACTS_MAX || sp->session_id_len != 32) return;
   byte_zzero((char *)&cent, sizeof cent);
@@ -272,7 +261,7 @@ static void cache_store (br_ssl_session_parameters const *sp, utls_envblock cons
   cent.factslen = block->len - start;
   memcpy(cent.facts, block->buf + start, cent.factslen);
   utls_sesscache_store(&cache, UTLS_SC_CLIENT, &cent, cent.created);
-  utlsp_cache_note(&cache, opts);
+  tlsp_cache_note(&cache, opts);
   byte_zzero((char *)&cent, sizeof cent);
 }
 
@@ -281,7 +270,7 @@ static void cache_store (br_ssl_session_parameters const *sp, utls_envblock cons
  * ServerHello then carries the same session ID (RFC 5246 7.4.1.3), and
  * BearSSL goes on with the abbreviated handshake.
  */
-int utlsp_client_facts (utls_envblock *block, utlsp_opts const *opts)
+static int client_facts (utls_envblock *block, tlsp_opts const *opts)
 {
   char const *sni = verify_name && !is_ip(verify_name) ? verify_name : 0;
   br_ssl_session_parameters sp;
@@ -295,14 +284,14 @@ int utlsp_client_facts (utls_envblock *block, utlsp_opts const *opts)
   utls_envblock_add_session(block, &cc.eng, sni, resumed);
   if (resumed)
   {
-    r = utlsp_block_append(block, cent.facts, cent.factslen) ? 0 : UTLS_ERR_ENVFULL;
+    r = tlsp_block_append(block, cent.facts, cent.factslen) ? 0 : UTLS_ERR_ENVFULL;
     byte_zzero((char *)&sp, sizeof sp);
     byte_zzero((char *)&cent, sizeof cent);
     return r;
   }
   start = block->len;
-  r = utls_envblock_add_peer(block, "SSL_SERVER_", xc.ee, xc.ee_len);
-  if (!r && utls_sesscache_ready(&cache) && !opts->insecure && xc.chain_seen && !xc.err) cache_store(&sp, block, start, opts);
+  r = utls_envblock_add_peer(block, "SSL_SERVER_", verifier.ee, verifier.ee_len);
+  if (!r && utls_sesscache_ready(&cache) && !opts->insecure && verifier.chain_seen && !verifier.err) cache_store(&sp, block, start, opts);
   byte_zzero((char *)&sp, sizeof sp);
   byte_zzero((char *)&cent, sizeof cent);
   return r;
@@ -318,36 +307,32 @@ static void append (char *buf, size_t max, char const *s)
 /* Appends "y, z" (the names the captured certificate is for) to buf. */
 static void mismatch_detail (char *buf, size_t max)
 {
-  static unsigned char const cn_oid[3] = { 0x55, 0x04, 0x03 };
   utls_x509_info info;
-  size_t pos = 0;
-  unsigned int type;
-  utls_der v;
-  char cn[UTLS_NAME_MAX + 1];
+  utls_certname cn = UTLS_CERTNAME_ZERO;
   int n = 0;
-  if (utls_x509_parse(&info, xc.ee, xc.ee_len)) return;
-  while (utls_x509_san_next(&info, &pos, &type, &v) == 1)
+  if (utls_x509_parse(&info, verifier.ee, verifier.ee_len)) return;
+  while (utls_x509_name_next(&info, &cn))
   {
     char one[UTLS_NAME_MAX + 1];
-    if (type == 2)
+    if (cn.type == UTLS_CERTNAME_CN)
     {
-      size_t i, l = v.len < sizeof one - 1 ? v.len : sizeof one - 1;
+      /* Shown even when a SubjectAltName made it not count. */
+      append(buf, max, "only CN ");
+      append(buf, max, cn.cn);
+      return;
+    }
+    if (cn.type == UTLS_CERTNAME_DNS)
+    {
+      size_t i, l = cn.value.len < sizeof one - 1 ? cn.value.len : sizeof one - 1;
       /* Names from the peer: printable ASCII only in our messages. */
-      for (i = 0; i < l; i++) one[i] = (v.s[i] > 0x20 && v.s[i] < 0x7f) ? (char)v.s[i] : '?';
+      for (i = 0; i < l; i++) one[i] = (cn.value.s[i] > 0x20 && cn.value.s[i] < 0x7f) ? (char)cn.value.s[i] : '?';
       one[l] = 0;
     }
-    else if (type != 7 || !(v.len == 4 || v.len == 16) || !inet_ntop(v.len == 4 ? AF_INET : AF_INET6, v.s, one, sizeof one))
-      continue;
+    else if (!inet_ntop(cn.value.len == 4 ? AF_INET : AF_INET6, cn.value.s, one, sizeof one)) continue;
     if (n++) append(buf, max, ", ");
     append(buf, max, one);
   }
-  if (n) return;
-  if (utls_dn_attr(cn, sizeof cn, info.subject.s, info.subject.len, cn_oid, 3))
-  {
-    append(buf, max, "only CN ");
-    append(buf, max, cn);
-  }
-  else append(buf, max, "no name");
+  if (!n) append(buf, max, "no name");
 }
 
 /* With -y, an EC key of the right curve but another value passes the
@@ -355,18 +340,18 @@ static void mismatch_detail (char *buf, size_t max)
    had accepted its chain, the key is checked in full (load_clientcert). */
 static char const *key_mismatch (utls_engine const *e, int *failexit)
 {
-  if (!ccfiles[0] || !xc.chain_seen || xc.err) return 0;
-  return utlsp_key_mismatch(e, &key, &chain, ccfiles[0], ccfiles[1], failexit);
+  if (!ccfiles[0] || !verifier.chain_seen || verifier.err) return 0;
+  return tlsp_key_mismatch(e, &key, &chain, ccfiles[0], ccfiles[1], failexit);
 }
 
 /* The reason the handshake failed, with details BearSSL cannot give. */
-char const *utlsp_client_errstr (utls_engine const *e, int *failexit)
+static char const *client_errstr (utls_engine const *e, int *failexit)
 {
   static char buf[2048];
   char const *mismatch = key_mismatch(e, failexit);
   if (mismatch) return mismatch;
   buf[0] = 0;
-  if (xc.err == UTLS_ERR_NAMEMISMATCH)
+  if (verifier.err == UTLS_ERR_NAMEMISMATCH)
   {
     append(buf, sizeof buf, "host name mismatch: wanted ");
     append(buf, sizeof buf, verify_name);
@@ -374,12 +359,12 @@ char const *utlsp_client_errstr (utls_engine const *e, int *failexit)
     mismatch_detail(buf, sizeof buf);
     return buf;
   }
-  if (xc.err == BR_ERR_X509_EXPIRED && xc.ee_len)
+  if (verifier.err == BR_ERR_X509_EXPIRED && verifier.ee_len)
   {
     utls_x509_info info;
     int64_t now = (int64_t)time(0);
     char date[64];
-    if (!utls_x509_parse(&info, xc.ee, xc.ee_len))
+    if (!utls_x509_parse(&info, verifier.ee, verifier.ee_len))
     {
       if (now > info.not_after && utls_time_fmt(date, sizeof date, info.not_after))
         append(buf, sizeof buf, "server certificate expired on ");
@@ -395,32 +380,17 @@ char const *utlsp_client_errstr (utls_engine const *e, int *failexit)
     append(buf, sizeof buf, anchor_code < 0 ? strerror(anchor_err) : utls_error_str(anchor_code));
     return buf;
   }
-  if (xc.err == BR_ERR_X509_NOT_TRUSTED)
+  if (verifier.err == BR_ERR_X509_NOT_TRUSTED)
     return "server certificate chain not trusted: no known CA signed it (CAFILE/CADIR, or the system store)";
-  if (xc.err) return utls_error_str(xc.err);
-  return utlsp_engine_errstr(e);
+  if (verifier.err) return utls_error_str(verifier.err);
+  return tlsp_engine_errstr(e);
 }
 
-static void check_fd (int fd, char const *what)
-{
-  if (fcntl(fd, F_GETFD) < 0) strerr_diefusys(UTLS_EXIT_USAGE, "use ", what, " (not an open descriptor; run under tcpclient or give -6/-7)");
-}
-
-void utlsp_client_check (utlsp_opts const *opts, utls_fds *fds)
-{
-  check_fd(opts->fd_read, "the network read descriptor");
-  check_fd(opts->fd_write, "the network write descriptor");
-  if (opts->insecure && opts->pin) strerr_dief(UTLS_EXIT_USAGE, "--insecure-no-verify and --pin exclude each other");
-  fds->net_in = opts->fd_read;
-  fds->net_out = opts->fd_write;
-  fds->app_in = fds->app_out = -1;
-}
-
-utlsp_side const utlsp_client_side =
+tlsp_side const tlsp_client_side =
 {
   .is_server = 0,
-  .init = &utlsp_client_init,
-  .facts = &utlsp_client_facts,
-  .wipe = &utlsp_client_wipe,
-  .errstr = &utlsp_client_errstr,
+  .init = &client_init,
+  .facts = &client_facts,
+  .wipe = &client_wipe,
+  .errstr = &client_errstr,
 };

@@ -29,7 +29,7 @@
  * never checked, so an old SHA-1 root keeps working. The minimum RSA
  * size applies to every key the engine decodes from the chain.
  */
-static void minimal_init (utls_x509 *x, br_x509_trust_anchor const *tas, size_t ntas)
+static void minimal_init (utls_verifier *x, br_x509_trust_anchor const *tas, size_t ntas)
 {
   br_x509_minimal_init_full(&x->minimal, tas, ntas);
   br_x509_minimal_set_hash(&x->minimal, br_md5_ID, 0);
@@ -39,10 +39,9 @@ static void minimal_init (utls_x509 *x, br_x509_trust_anchor const *tas, size_t 
   x->ntas = ntas;
 }
 
-static void start_chain (br_x509_class const **ctx, char const *server_name)
+/* What one chain leaves behind: cleared before each. */
+static void chain_reset (utls_verifier *x)
 {
-  utls_x509 *x = (utls_x509 *)ctx;
-  (void)server_name;
   x->depth = 0;
   x->chain_seen = 0;
   x->err = 0;
@@ -52,22 +51,29 @@ static void start_chain (br_x509_class const **ctx, char const *server_name)
   x->chain_len = 0;
   x->ncerts = 0;
   x->chain_overflow = 0;
+}
+
+static void start_chain (br_x509_class const **ctx, char const *server_name)
+{
+  utls_verifier *x = (utls_verifier *)ctx;
+  (void)server_name;
+  chain_reset(x);
   if (!x->anchor_func) x->minimal.vtable->start_chain(MINIMAL(x), 0);
 }
 
 static void start_cert (br_x509_class const **ctx, uint32_t length)
 {
-  utls_x509 *x = (utls_x509 *)ctx;
+  utls_verifier *x = (utls_verifier *)ctx;
   x->chain_seen = 1;
   if (!x->depth && length > UTLS_PEERCERT_MAX) x->ee_overflow = 1;
-  if (x->ncerts >= UTLS_CHAIN_MAX || length > UTLS_X509_CHAINBUF - x->chain_len) x->chain_overflow = 1;
+  if (x->ncerts >= UTLS_CHAIN_MAX || length > UTLS_VERIFIER_CHAINBUF - x->chain_len) x->chain_overflow = 1;
   else x->cert_start[x->ncerts++] = x->chain_len;
   if (!x->anchor_func) x->minimal.vtable->start_cert(MINIMAL(x), length);
 }
 
 static void append (br_x509_class const **ctx, unsigned char const *buf, size_t len)
 {
-  utls_x509 *x = (utls_x509 *)ctx;
+  utls_verifier *x = (utls_verifier *)ctx;
   if (!x->depth && !x->ee_overflow)
   {
     if (len > UTLS_PEERCERT_MAX - x->ee_len) x->ee_overflow = 1;
@@ -79,13 +85,13 @@ static void append (br_x509_class const **ctx, unsigned char const *buf, size_t 
   }
   if (!x->anchor_func) x->minimal.vtable->append(MINIMAL(x), buf, len);
   if (x->chain_overflow) return;
-  if (len > UTLS_X509_CHAINBUF - x->chain_len) { x->chain_overflow = 1; return; }
+  if (len > UTLS_VERIFIER_CHAINBUF - x->chain_len) { x->chain_overflow = 1; return; }
   memcpy(x->chain + x->chain_len, buf, len);
   x->chain_len += len;
 }
 
 /* The i-th certificate of the buffered chain (i < x->ncerts). */
-static int chain_parse (utls_x509 const *x, unsigned int i, utls_x509_info *info)
+static int chain_parse (utls_verifier const *x, unsigned int i, utls_x509_info *info)
 {
   size_t end = i + 1 < x->ncerts ? x->cert_start[i + 1] : x->chain_len;
   return utls_x509_parse(info, x->chain + x->cert_start[i], end - x->cert_start[i]);
@@ -93,7 +99,7 @@ static int chain_parse (utls_x509 const *x, unsigned int i, utls_x509_info *info
 
 static void end_cert (br_x509_class const **ctx)
 {
-  utls_x509 *x = (utls_x509 *)ctx;
+  utls_verifier *x = (utls_verifier *)ctx;
   x->depth++;
   if (!x->anchor_func) x->minimal.vtable->end_cert(MINIMAL(x));
 }
@@ -102,7 +108,7 @@ static void end_cert (br_x509_class const **ctx)
  * Deferred mode: get the anchors for this chain's issuers, then run the
  * minimal engine over the buffered chain as if it were streaming by.
  */
-static unsigned replay (utls_x509 *x)
+static unsigned replay (utls_verifier *x)
 {
   utls_der names[UTLS_CHAIN_MAX];
   br_x509_trust_anchor const *tas = 0;
@@ -130,54 +136,33 @@ static unsigned replay (utls_x509 *x)
   return x->minimal.vtable->end_chain(MINIMAL(x));
 }
 
-static int ip_match (char const *name, utls_x509_info const *info, int *has_ip)
-{
-  unsigned char want[16];
-  size_t wantlen = 4;
-  size_t pos = 0;
-  unsigned int type;
-  utls_der v;
-  if (inet_pton(AF_INET, name, want) != 1)
-  {
-    if (inet_pton(AF_INET6, name, want) != 1) return 0;
-    wantlen = 16;
-  }
-  *has_ip = 1;
-  while (utls_x509_san_next(info, &pos, &type, &v) == 1)
-    if (type == 7 && v.len == wantlen && !memcmp(v.s, want, wantlen)) return 1;
-  return 0;
-}
-
-/* 0 if the certificate is for name, else UTLS_ERR_NAMEMISMATCH (or BADDER). */
-static int check_name (utls_x509 const *x)
+/* 0 if the certificate is for name, else UTLS_ERR_NAMEMISMATCH (or
+   BADDER). An IP literal is only matched by iPAddress entries. */
+static int check_name (utls_verifier const *x)
 {
   utls_x509_info info;
-  size_t pos = 0;
-  unsigned int type;
-  utls_der v;
-  int is_ip = 0, has_dns = 0;
+  utls_certname cn = UTLS_CERTNAME_ZERO;
+  unsigned char ip[16];
+  size_t iplen = 0;
   if (utls_x509_parse(&info, x->ee, x->ee_len)) return UTLS_ERR_BADDER;
-  if (ip_match(x->name, &info, &is_ip)) return 0;
-  if (is_ip) return UTLS_ERR_NAMEMISMATCH;
-  while (utls_x509_san_next(&info, &pos, &type, &v) == 1)
+  if (inet_pton(AF_INET, x->name, ip) == 1) iplen = 4;
+  else if (inet_pton(AF_INET6, x->name, ip) == 1) iplen = 16;
+  while (utls_x509_name_next(&info, &cn))
   {
-    if (type != 2) continue;
-    has_dns = 1;
-    if (utls_hostname_match((char const *)v.s, v.len, x->name)) return 0;
-  }
-  if (!has_dns && !info.san.len)
-  {
-    /* RFC 6125 6.4.4: the CN only counts when there is no SAN at all. */
-    static unsigned char const cn_oid[3] = { 0x55, 0x04, 0x03 };
-    char cn[UTLS_NAME_MAX + 1];
-    size_t len = utls_dn_attr(cn, sizeof cn, info.subject.s, info.subject.len, cn_oid, 3);
-    if (len && utls_hostname_match(cn, len, x->name)) return 0;
+    if (iplen)
+    {
+      if (cn.type == UTLS_CERTNAME_IP && cn.value.len == iplen && !memcmp(cn.value.s, ip, iplen)) return 0;
+    }
+    else if (cn.type == UTLS_CERTNAME_DNS || (cn.type == UTLS_CERTNAME_CN && cn.cn_counts))
+    {
+      if (utls_hostname_match((char const *)cn.value.s, cn.value.len, x->name)) return 0;
+    }
   }
   return UTLS_ERR_NAMEMISMATCH;
 }
 
 /* Takes the end-entity key without validation (pinned or insecure mode). */
-static int take_key (utls_x509 *x)
+static int take_key (utls_verifier *x)
 {
   br_x509_decoder_context dc;
   br_x509_pkey const *pk;
@@ -205,7 +190,7 @@ static int take_key (utls_x509 *x)
   return 0;
 }
 
-static int pin_matches (utls_x509 const *x)
+static int pin_matches (utls_verifier const *x)
 {
   utls_x509_info info;
   br_sha256_context h;
@@ -230,7 +215,7 @@ static int pin_matches (utls_x509 const *x)
  * real path is longer: only the message (SHA-1) or the intermediates'
  * EKU beyond this point are then missed, never the end-entity's EKU.
  */
-static unsigned int path_length (utls_x509 const *x)
+static unsigned int path_length (utls_verifier const *x)
 {
   unsigned int i = 0;
   for (; i < x->ncerts; i++)
@@ -261,7 +246,7 @@ static unsigned int path_length (utls_x509 const *x)
  * If a certificate of the checked path is signed with SHA-1 or MD5,
  * that is the reason given. 0 if none is.
  */
-static int weak_signature (utls_x509 const *x)
+static int weak_signature (utls_verifier const *x)
 {
   unsigned int n, i = 0;
   if (x->chain_overflow) return 0;
@@ -279,7 +264,7 @@ static int weak_signature (utls_x509 const *x)
 }
 
 /* Our error code for a refusal of the minimal engine. */
-static int explain (utls_x509 const *x, unsigned r)
+static int explain (utls_verifier const *x, unsigned r)
 {
   if (r == BR_ERR_X509_WEAK_PUBLIC_KEY) return UTLS_ERR_RSASHORT;  /* only RSA sizes are checked */
   if (r == BR_ERR_X509_UNSUPPORTED)
@@ -297,11 +282,11 @@ static int explain (utls_x509 const *x, unsigned r)
  * certificates does not issue client certificates). A certificate
  * whose EKU cannot be parsed is refused (utls_x509_parse fails).
  */
-static int check_purpose (utls_x509 const *x)
+static int check_purpose (utls_verifier const *x)
 {
   unsigned int purpose, n, i = 0;
-  if (x->flags & UTLS_X509_CLIENT_AUTH) purpose = UTLS_EKU_CLIENT;
-  else if (x->flags & UTLS_X509_SERVER_AUTH) purpose = UTLS_EKU_SERVER;
+  if (x->flags & UTLS_VERIFY_CLIENT_AUTH) purpose = UTLS_EKU_CLIENT;
+  else if (x->flags & UTLS_VERIFY_SERVER_AUTH) purpose = UTLS_EKU_SERVER;
   else return 0;
   n = path_length(x);
   for (; i < n; i++)
@@ -316,21 +301,21 @@ static int check_purpose (utls_x509 const *x)
 
 static unsigned end_chain (br_x509_class const **ctx)
 {
-  utls_x509 *x = (utls_x509 *)ctx;
+  utls_verifier *x = (utls_verifier *)ctx;
   unsigned r;
   if (!x->anchor_func) r = x->minimal.vtable->end_chain(MINIMAL(x));
   else if (!x->chain_seen) r = BR_ERR_X509_EMPTY_CHAIN;
-  else if (x->flags & (UTLS_X509_PIN | UTLS_X509_INSECURE)) r = BR_ERR_X509_NOT_TRUSTED;
+  else if (x->flags & (UTLS_VERIFY_PIN | UTLS_VERIFY_INSECURE)) r = BR_ERR_X509_NOT_TRUSTED;
   else r = replay(x);
   if (!x->chain_seen) return r;
   if (x->ee_overflow) { x->err = BR_ERR_X509_LIMIT_EXCEEDED; return x->err; }
-  if (x->flags & UTLS_X509_PIN)
+  if (x->flags & UTLS_VERIFY_PIN)
   {
     if (!pin_matches(x)) { x->err = UTLS_ERR_PINMISMATCH; return BR_ERR_X509_NOT_TRUSTED; }
     x->err = take_key(x);
     return x->err;
   }
-  if (x->flags & UTLS_X509_INSECURE)
+  if (x->flags & UTLS_VERIFY_INSECURE)
   {
     x->err = r;
     return take_key(x);
@@ -350,7 +335,7 @@ static unsigned end_chain (br_x509_class const **ctx)
 
 static br_x509_pkey const *get_pkey (br_x509_class const *const *ctx, unsigned *usages)
 {
-  utls_x509 const *x = (utls_x509 const *)ctx;
+  utls_verifier const *x = (utls_verifier const *)ctx;
   if (x->own_key)
   {
     if (usages) *usages = BR_KEYTYPE_KEYX | BR_KEYTYPE_SIGN;
@@ -359,9 +344,9 @@ static br_x509_pkey const *get_pkey (br_x509_class const *const *ctx, unsigned *
   return x->minimal.vtable->get_pkey((br_x509_class const *const *)&x->minimal.vtable, usages);
 }
 
-static br_x509_class const x509_vtable =
+static br_x509_class const verifier_vtable =
 {
-  .context_size = sizeof(utls_x509),
+  .context_size = sizeof(utls_verifier),
   .start_chain = &start_chain,
   .start_cert = &start_cert,
   .append = &append,
@@ -370,27 +355,15 @@ static br_x509_class const x509_vtable =
   .get_pkey = &get_pkey,
 };
 
-void utls_x509_init (utls_x509 *x, br_x509_trust_anchor const *tas, size_t ntas, uint32_t flags, char const *name)
+void utls_verifier_init (utls_verifier *x, br_x509_trust_anchor const *tas, size_t ntas, uint32_t flags, char const *name, unsigned char const *pin)
 {
-  x->vtable = &x509_vtable;
+  x->vtable = &verifier_vtable;
   minimal_init(x, tas, ntas);
   x->flags = flags;
   x->name = name;
-  x->depth = 0;
-  x->chain_seen = 0;
-  x->err = 0;
-  x->own_key = 0;
-  x->ee_len = 0;
-  x->ee_overflow = 0;
-  x->chain_len = 0;
-  x->ncerts = 0;
-  x->chain_overflow = 0;
+  if (pin) memcpy(x->pin, pin, sizeof x->pin);
+  else memset(x->pin, 0, sizeof x->pin);
+  chain_reset(x);
   x->anchor_func = 0;
   x->anchor_data = 0;
-}
-
-void utls_x509_defer_anchors (utls_x509 *x, utls_x509_anchor_func *f, void *data)
-{
-  x->anchor_func = f;
-  x->anchor_data = data;
 }

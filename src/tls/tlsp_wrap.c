@@ -25,26 +25,27 @@
  * given:  ... host port proxy-accept [ -v n ] [ -a addr ]... engine ...
  */
 
-#define ARGV_MAX 128
+/* Each group is a part of the output command line. */
+#define WRAP_ARGV_MAX (TLSP_ARGV_MAX + TLSP_WRAP_EXTRA)
 
 typedef struct wrap_state_s wrap_state;
 struct wrap_state_s
 {
-  char const *super[ARGV_MAX];
+  char const *super[WRAP_ARGV_MAX];
   unsigned int nsuper;
-  char const *tls[ARGV_MAX];
+  char const *tls[WRAP_ARGV_MAX];
   unsigned int ntls;
-  char const *proxy[ARGV_MAX];     /* proxy-accept's options */
+  char const *proxy[WRAP_ARGV_MAX];     /* proxy-accept's options */
   unsigned int nproxy;
   int use_proxy;
-  struct { int letter; char const *arg; } sopts[ARGV_MAX];  /* superserver options, in order */
+  struct { int letter; char const *arg; } sopts[WRAP_ARGV_MAX];  /* superserver options, in order */
   unsigned int nsopts;
   char const *seen[128];
 };
 
 static void push (char const **v, unsigned int *n, char const *s)
 {
-  if (*n >= ARGV_MAX - 1) strerr_dief(UTLS_EXIT_USAGE, "too many options");
+  if (*n >= WRAP_ARGV_MAX - 1) strerr_dief(UTLS_EXIT_USAGE, "too many options");
   v[(*n)++] = s;
 }
 
@@ -128,7 +129,7 @@ static void check_trust (char const *arg)
 }
 
 /* -B, -A: the proxy group. Returns 1 if opt was one of them. */
-static int proxy_opt (wrap_state *w, utlsp_wrap_spec const *spec, int opt, char const *arg)
+static int proxy_opt (wrap_state *w, tlsp_wrap_spec const *spec, int opt, char const *arg)
 {
   if (!spec->proxy || (opt != 'B' && opt != 'A')) return 0;
   w->use_proxy = 1;
@@ -141,11 +142,11 @@ static int proxy_opt (wrap_state *w, utlsp_wrap_spec const *spec, int opt, char 
   return 1;
 }
 
-void utlsp_wrap (int argc, char const *const *argv, utlsp_wrap_spec const *spec)
+void tlsp_wrap (int argc, char const *const *argv, tlsp_wrap_spec const *spec)
 {
   static wrap_state w;
-  static char const *args[UTLSP_ARGV_MAX + 1];
-  static char const *longs[UTLSP_ARGV_MAX];
+  static char const *args[TLSP_ARGV_MAX + 1];
+  static char const *longs[TLSP_ARGV_MAX];
   unsigned int nlongs;
   subgetopt l = SUBGETOPT_ZERO;
   char const *superserver = spec->super_default;
@@ -154,7 +155,7 @@ void utlsp_wrap (int argc, char const *const *argv, utlsp_wrap_spec const *spec)
   unsigned int i;
   int is_s6;
   /* Long options are the engine's; it checks them. */
-  argc = utlsp_split_long(argc, argv, spec->all_opts, args, longs, &nlongs);
+  argc = tlsp_split_long(argc, argv, spec->all_opts, args, longs, &nlongs);
   argv = args;
   if (nlongs && !spec->long_ok) strerr_dieusage(UTLS_EXIT_USAGE, spec->usage);
   for (i = 0; i < nlongs; i++) push(w.tls, &w.ntls, longs[i]);
@@ -177,7 +178,7 @@ void utlsp_wrap (int argc, char const *const *argv, utlsp_wrap_spec const *spec)
     }
     else
     {
-      if (w.nsopts >= ARGV_MAX) strerr_dief(UTLS_EXIT_USAGE, "too many options");
+      if (w.nsopts >= WRAP_ARGV_MAX) strerr_dief(UTLS_EXIT_USAGE, "too many options");
       w.sopts[w.nsopts].letter = opt;
       w.sopts[w.nsopts++].arg = l.arg;
     }
@@ -197,25 +198,15 @@ void utlsp_wrap (int argc, char const *const *argv, utlsp_wrap_spec const *spec)
     push(w.super, &w.nsuper, flag_word(w.sopts[i].letter));
     if (w.sopts[i].arg) push(w.super, &w.nsuper, w.sopts[i].arg);
   }
-  /* Defaults, unless the user chose either way: "hH-H" means if neither
-     -h nor -H was given, add -H. */
-  for (i = 0; spec->defaults[i]; i++)
+  for (i = 0; spec->defaults[i].unless; i++)
   {
-    char const *d = spec->defaults[i];
-    char const *dash = strchr(d, '-');
-    char const *space;
-    size_t j = 0;
+    tlsp_wrap_default const *d = spec->defaults + i;
+    char const *u = d->unless;
     int chosen = 0;
-    if (!dash) continue;
-    for (; d + j < dash; j++) if (w.seen[(unsigned char)d[j]]) chosen = 1;
-    if (chosen || (is_s6 && !strchr(spec->s6_opts, dash[1]))) continue;
-    space = strchr(dash, ' ');
-    if (space)
-    {
-      push(w.super, &w.nsuper, flag_word(dash[1]));
-      push(w.super, &w.nsuper, space + 1);
-    }
-    else push(w.super, &w.nsuper, dash);
+    for (; *u; u++) if (w.seen[(unsigned char)*u]) chosen = 1;
+    if (chosen || (is_s6 && !strchr(spec->s6_opts, d->letter))) continue;
+    push(w.super, &w.nsuper, flag_word(d->letter));
+    if (d->arg) push(w.super, &w.nsuper, d->arg);
   }
   push(w.super, &w.nsuper, argv[0]);
   push(w.super, &w.nsuper, argv[1]);

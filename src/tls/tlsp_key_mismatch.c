@@ -20,7 +20,7 @@ static int peer_refused (utls_engine const *e)
   return e->err == UTLS_ERR_PEEREOF || (e->err >= BR_ERR_RECV_FATAL_ALERT && e->err < BR_ERR_SEND_FATAL_ALERT);
 }
 
-char const *utlsp_key_mismatch (utls_engine const *e, utls_skey const *key, utls_chain const *chain, char const *certfile, char const *keyfile, int *failexit)
+char const *tlsp_key_mismatch (utls_engine const *e, utls_skey const *key, utls_chain const *chain, char const *certfile, char const *keyfile, int *failexit)
 {
   static char fallback[] = "the private key does not match its certificate";
   static char *msg = 0;
@@ -33,7 +33,7 @@ char const *utlsp_key_mismatch (utls_engine const *e, utls_skey const *key, utls
   *failexit = UTLS_EXIT_CONFIG;
   why = utls_error_str(r);
   /* What the engine saw is said too: every error is reported. */
-  seen = utlsp_engine_errstr(e);
+  seen = tlsp_engine_errstr(e);
   len = strlen(keyfile) + strlen(certfile) + strlen(why) + strlen(seen) + 80;
   free(msg);
   msg = malloc(len);
