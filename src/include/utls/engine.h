@@ -28,7 +28,6 @@ enum utls_engine_opt_e
 {
   UTLS_OPT_CLOSE_NOTIFY = 1 << 0,  /* -S: send close_notify on local EOF */
   UTLS_OPT_STRICT_EOF = 1 << 1,    /* -J: peer EOF without close_notify is an error */
-  UTLS_OPT_CLIENT = 1 << 2,        /* the engine is a client engine */
 };
 
 typedef struct utls_engine_s utls_engine;
