@@ -37,7 +37,6 @@ E := @echo
 endif
 
 LIBUTLS := libutls.a
-SHLIBUTLS := libutls.so.xyzzy
 # The programs' own helpers (src/tls/tlsp_*.c, one function a file,
 # declared in src/tls/*-internal.h): an internal archive, never
 # installed. A program links only the members it uses.
@@ -49,7 +48,6 @@ LDFLAGS_ALL = $(LDFLAGS_AUTO) $(LDFLAGS_NOSHARED) $(LDFLAGS)
 
 LIB_SRCS := $(sort $(wildcard src/libutls/*.c))
 LIB_OBJS := $(LIB_SRCS:.c=.o)
-LIB_LOBJS := $(LIB_SRCS:.c=.lo)
 TLSP_SRCS := $(sort $(wildcard src/tls/tlsp_*.c))
 TLSP_OBJS := $(TLSP_SRCS:.c=.o)
 PROGS := $(addprefix src/tls/,$(BIN_TARGETS))
@@ -78,9 +76,9 @@ src/tls/$(1): src/tls/$(1).o $$($(1)_FILES)
 endef
 $(foreach p,$(BIN_TARGETS),$(eval $(call prog_rule,$(p))))
 
-ALL_OBJS := $(LIB_OBJS) $(LIB_LOBJS) $(TLSP_OBJS) $(wildcard src/tls/*.o) $(PROGS:=.o) $(UNIT_SRCS:.c=.o) $(HELPER_SRCS:.c=.o)
+ALL_OBJS := $(LIB_OBJS) $(TLSP_OBJS) $(wildcard src/tls/*.o) $(PROGS:=.o) $(UNIT_SRCS:.c=.o) $(HELPER_SRCS:.c=.o)
 
-all: lib programs $(SHARED_LIBS)
+all: lib programs
 
 lib: $(LIBUTLS)
 
@@ -93,16 +91,12 @@ unit-tests: $(UNIT_TESTS)
 # Objects are rebuilt when configure changes the flags.
 $(ALL_OBJS): config.mak
 
-# The compiler's dependency file for foo.o is foo.o.d (foo.lo.d for foo.lo).
+# The compiler's dependency file for foo.o is foo.o.d.
 DEPGEN = $(if $(DEPFLAGS),$(DEPFLAGS) -MF $@.d)
 
 %.o: %.c
 	$(E) "  CC      $@"
 	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $(DEPGEN) -c -o $@ $<
-
-%.lo: %.c
-	$(E) "  CC      $@"
-	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -fPIC $(DEPGEN) -c -o $@ $<
 
 # Unit tests may include the internal headers of the library and programs.
 $(UNIT_SRCS:.c=.o): CPPFLAGS_AUTO += -Isrc/libutls -Isrc/tls
@@ -118,10 +112,6 @@ $(LIBTLSP): $(TLSP_OBJS)
 	$(Q)rm -f $@
 	$(Q)$(AR) rc $@ $^
 	$(Q)$(RANLIB) $@
-
-$(SHLIBUTLS): $(LIB_LOBJS)
-	$(E) "  LD      $@"
-	$(Q)$(CC) -o $@ $(CFLAGS_ALL) -fPIC -shared -Wl,-soname,libutls.so.0 $(LDFLAGS_SHARED) $(LDFLAGS) $^ -lbearssl -lskarnet
 
 # A unit test links with libutls.a -lbearssl -lskarnet, plus what the
 # optional file tests/unit/<name>.deps lists (deps-exe syntax: e.g.

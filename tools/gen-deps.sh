@@ -61,10 +61,7 @@ for src in src/libutls/*.c src/tls/*.c tests/unit/*.c tests/helpers/*.c ; do
   obj=${src%.c}.o
   deps=$(closure "$src" | tr '\n' ' ' | sed 's/ *$//')
   allh="$allh $deps"
-  case "$src" in
-    src/libutls/*) printf '%s %s: %s%s\n' "$obj" "${src%.c}.lo" "$src" "${deps:+ $deps}" ;;
-    *) printf '%s: %s%s\n' "$obj" "$src" "${deps:+ $deps}" ;;
-  esac
+  printf '%s: %s%s\n' "$obj" "$src" "${deps:+ $deps}"
 done
 # An empty rule per header (like gcc -MP): deleting or renaming a header
 # does not break the build before the next `make deps`.
