@@ -2,7 +2,7 @@
 
 /*
  * The control-protocol block validator, tlsp_block_valid
- * (src/tls/utlsp_child.c): what the application side of ucspitlsd and
+ * (src/tls/tlsp_block_valid.c): what the application side of ucspitlsd and
  * starttls accept on the control descriptor. When it says yes, the
  * block must really be NAME=value entries, each with a '=' and a
  * non-empty name... as tlsp_exec_env will read it.
