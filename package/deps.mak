@@ -130,7 +130,7 @@ src/tls/tlsp_reap.o: src/tls/tlsp_reap.c src/include/utls/engine.h src/include/u
 src/tls/tlsp_server_side.o: src/tls/tlsp_server_side.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/tlsp_spawn_app.o: src/tls/tlsp_spawn_app.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/tlsp_split_long.o: src/tls/tlsp_split_long.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
-src/tls/tlsp_wrap.o: src/tls/tlsp_wrap.c src/include/utls/config.h src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_wrap.o: src/tls/tlsp_wrap.c src/include/utls/config.h src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/proxy-internal.h src/tls/tls-internal.h
 src/tls/tlsserver.o: src/tls/tlsserver.c src/include/utls/config.h src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/ucspitlsc.o: src/tls/ucspitlsc.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/ucspitlsd.o: src/tls/ucspitlsd.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h

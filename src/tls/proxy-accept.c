@@ -32,7 +32,6 @@
  * doubt about the header closes the connection: prog never runs.
  */
 
-#define TRUST_MAX 64
 #define DEFAULT_TIMEOUT 5000
 
 typedef struct trust_s trust;
@@ -329,7 +328,7 @@ static void log_result (reader const *r, tlsp_proxy const *p)
 
 int main (int argc, char const *const *argv)
 {
-  static trust list[TRUST_MAX];
+  static trust list[TLSP_PROXY_TRUST_MAX];
   static char peer[TLSP_PROXY_IP_FMT + UINT_FMT + 8];
   stralloc sa = STRALLOC_ZERO;
   subgetopt l = SUBGETOPT_ZERO;
@@ -349,7 +348,7 @@ int main (int argc, char const *const *argv)
       case '1': versions = ACCEPT_V1; break;
       case '2': versions = ACCEPT_V2; break;
       case 'a':
-        if (ntrust >= TRUST_MAX) strerr_dief(UTLS_EXIT_USAGE, "too many -a options (at most 64)");
+        if (ntrust >= TLSP_PROXY_TRUST_MAX) strerr_dief(UTLS_EXIT_USAGE, "too many -a options (at most 64)");
         trust_scan(l.arg, list + ntrust++);
         break;
       case 't':

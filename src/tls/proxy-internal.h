@@ -23,6 +23,8 @@
 #define TLSP_PROXY_V2_SIGLEN 12
 /* The longest TLV value exported in the environment. */
 #define TLSP_PROXY_VALUE_MAX 255
+/* proxy-accept's -a: at most this many trusted sources (tlsserver -A too). */
+#define TLSP_PROXY_TRUST_MAX 64
 /* inet_ntop's longest output, NUL included. */
 #define TLSP_PROXY_IP_FMT 46
 

@@ -64,9 +64,11 @@ struct tlsp_opts_s
  * The longest command line a program takes apart, in words (argv[0]
  * included; more dies 100, "too many arguments"). It bounds the static
  * copies tlsp_getopt and tlsp_wrap make of argv: long options out,
- * the rest in order. The wrappers' output adds at most
- * TLSP_WRAP_EXTRA words (defaults, proxy-accept and its -v, the engine,
- * -k host) to what they were given.
+ * the rest in order. The wrappers' copies have TLSP_WRAP_EXTRA words
+ * more, for what they add (defaults, proxy-accept and its -v, the
+ * engine, -k host); a bundled flag word (-SSS) becomes one word a
+ * letter, so their output can still outgrow the input: every word is
+ * counted, and the engine's part is held to TLSP_ARGV_MAX before exec.
  */
 #define TLSP_ARGV_MAX 1024
 #define TLSP_WRAP_EXTRA 16

@@ -15,6 +15,7 @@
 #include <utls/config.h>
 
 #include "tls-internal.h"
+#include "proxy-internal.h"
 
 /*
  * tlsserver and tlsclient only build a command line and exec it:
@@ -136,6 +137,8 @@ static int proxy_opt (wrap_state *w, tlsp_wrap_spec const *spec, int opt, char c
   if (opt == 'A')
   {
     check_trust(arg);
+    /* proxy-accept would refuse more at every connection: say it now. */
+    if (w->nproxy >= 2 * TLSP_PROXY_TRUST_MAX) strerr_dief(UTLS_EXIT_USAGE, "too many -A options (at most 64)");
     push(w->proxy, &w->nproxy, "-a");
     push(w->proxy, &w->nproxy, arg);
   }
@@ -152,7 +155,7 @@ void tlsp_wrap (int argc, char const *const *argv, tlsp_wrap_spec const *spec)
   char const *superserver = spec->super_default;
   char const *engine = spec->engine;
   char const *argv0 = argv[0];
-  unsigned int i;
+  unsigned int i, engine_at;
   int is_s6;
   /* Long options are the engine's; it checks them. */
   argc = tlsp_split_long(argc, argv, spec->all_opts, args, longs, &nlongs);
@@ -222,6 +225,7 @@ void tlsp_wrap (int argc, char const *const *argv, tlsp_wrap_spec const *spec)
     }
     for (i = 0; i < w.nproxy; i++) push(w.super, &w.nsuper, w.proxy[i]);
   }
+  engine_at = w.nsuper;
   {
     static char engine_buf[ENGINE_PATH_MAX];
     push(w.super, &w.nsuper, engine_path(argv0, engine, engine_buf));
@@ -233,6 +237,10 @@ void tlsp_wrap (int argc, char const *const *argv, tlsp_wrap_spec const *spec)
   }
   for (i = 0; i < w.ntls; i++) push(w.super, &w.nsuper, w.tls[i]);
   for (i = 2; i < (unsigned int)argc; i++) push(w.super, &w.nsuper, argv[i]);
+  /* The engine takes at most TLSP_ARGV_MAX - 1 words, and what it is
+     given can be longer than what the wrapper was (-SSS is three words,
+     tlsclient adds -k host): refused here, not at every connection. */
+  if (w.nsuper - engine_at >= TLSP_ARGV_MAX) strerr_dief(UTLS_EXIT_USAGE, "too many arguments");
   w.super[w.nsuper] = 0;
   xexec(w.super);
 }

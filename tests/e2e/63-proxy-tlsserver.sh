@@ -38,6 +38,22 @@ for a in 10.0.0.300 example.org 10.0.0.0/33 ::1/129 10.0.0.0/ 10.0.0.0/x ''; do
   expect_eq "$(cat "$T/err")" "tlsserver: fatal: option -A needs an address[/prefixlen] of a trusted balancer, not: $a" "-A '$a'"
   [ ! -s "$T/out" ] || fail "-A '$a': the superserver ran"
 done
+# proxy-accept takes 64 -a: tlsserver passes 64 -A, and refuses a 65th
+# at once instead of starting a service whose every connection dies 100
+set --
+i=1
+while [ $i -le 64 ]; do set -- "$@" -A "10.0.$i.0/24"; i=$((i + 1)); done
+run 0 "$TS" -W "$FAKE" "$@" 127.0.0.1 443 prog
+expect_eq "$(grep -c '^-a$' "$T/out")" 64 "-a words for 64 -A"
+run 100 "$TS" -W "$FAKE" "$@" -A 10.1.0.0/16 127.0.0.1 443 prog
+expect_eq "$(cat "$T/err")" "tlsserver: fatal: too many -A options (at most 64)" "65 -A"
+[ ! -s "$T/out" ] || fail "65 -A: the superserver ran"
+# and proxy-accept itself says the same of a 65th -a
+set -- 
+i=1
+while [ $i -le 65 ]; do set -- "$@" -a "10.0.$i.0/24"; i=$((i + 1)); done
+run 100 proxy-accept "$@" true
+expect_eq "$(cat "$T/err")" "proxy-accept: fatal: too many -a options (at most 64)" "65 -a"
 expect_usage tlsserver-usage.expected "$TS" -B
 # tlsclient has no -B/-A
 run 100 tlsclient -B 127.0.0.1 443 prog

@@ -160,6 +160,26 @@ bad 'tlsclient: fatal: option -p needs an unsigned integer, not: http' "$TC" -W 
 run 0 "$TC" -W "$FAKE" -a 'a b' 127.0.0.1 443 prog
 expect_grep '^a b$' "$T/out"
 
+# --- the engine's part of tlsclient's command line can be longer than
+# what tlsclient was given (-SSSSS is five words, -k host is added):
+# tlsc takes 1023 words, so tlsclient passes 1023 and refuses 1024 at
+# once, before any connection. The fake tcpclient runs the engine part
+# with /dev/null as the network: tlsc then fails the handshake (98).
+cat >"$T/exec-engine" <<'EOS'
+#!/bin/sh
+while [ $# -gt 0 ] && [ "${1##*/}" != tlsc ]; do shift; done
+exec "$@" 6</dev/null 7>/dev/null
+EOS
+chmod +x "$T/exec-engine"
+set --
+i=1
+while [ $i -le 1014 ]; do set -- "$@" "a$i"; i=$((i + 1)); done
+# tlsc -k 127.0.0.1 -S -S -S -S -S prog a1..a1014: 1023 words
+run 98 "$TC" -W "$T/exec-engine" -SSSSS 127.0.0.1 443 prog "$@"
+expect_no_grep 'too many' "$T/err"
+run 100 "$TC" -W "$T/exec-engine" -SSSSS 127.0.0.1 443 prog "$@" a1015
+err_is 'tlsclient: fatal: too many arguments'
+
 # --- an attached option argument whose last character is itself an
 # option letter that takes an argument ("-kmail.example.ca": 'a' is -a)
 # must not swallow the next word: the long option after it still counts
