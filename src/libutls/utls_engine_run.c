@@ -480,8 +480,9 @@ static int eof_complaint (int err)
 
 /*
  * The session is closed: the peer's data is over, and so is the
- * application's (what is staged still leaves: ends). A fatal alert is a failure, except a complaint
- * about our own end of data (eof_complaint). Any other alert then
+ * application's (what is staged still leaves: ends). A fatal alert is
+ * a failure, except a complaint about our own end of data
+ * (eof_complaint). Any other alert then
  * (bad_record_mac, decrypt_error...) says that what we sent did not
  * arrive intact: a failure, not an end. A peer close_notify while the
  * application still had data to send cuts that data off: TLS 1.2 (and

@@ -90,11 +90,20 @@ static void append (br_x509_class const **ctx, unsigned char const *buf, size_t 
   x->chain_len += len;
 }
 
-/* The i-th certificate of the buffered chain (i < x->ncerts). */
-static int chain_parse (utls_verifier const *x, unsigned int i, utls_x509_info *info)
+/* The i-th certificate of the buffered chain (i < x->ncerts): its
+   bytes, and their length in *len. */
+static unsigned char const *chain_cert (utls_verifier const *x, unsigned int i, size_t *len)
 {
   size_t end = i + 1 < x->ncerts ? x->cert_start[i + 1] : x->chain_len;
-  return utls_x509_parse(info, x->chain + x->cert_start[i], end - x->cert_start[i]);
+  *len = end - x->cert_start[i];
+  return x->chain + x->cert_start[i];
+}
+
+static int chain_parse (utls_verifier const *x, unsigned int i, utls_x509_info *info)
+{
+  size_t len;
+  unsigned char const *der = chain_cert(x, i, &len);
+  return utls_x509_parse(info, der, len);
 }
 
 static void end_cert (br_x509_class const **ctx)
@@ -128,9 +137,10 @@ static unsigned replay (utls_verifier *x)
   x->minimal.vtable->start_chain(MINIMAL(x), 0);
   for (i = 0; i < x->ncerts; i++)
   {
-    size_t end = i + 1 < x->ncerts ? x->cert_start[i + 1] : x->chain_len;
-    x->minimal.vtable->start_cert(MINIMAL(x), end - x->cert_start[i]);
-    x->minimal.vtable->append(MINIMAL(x), x->chain + x->cert_start[i], end - x->cert_start[i]);
+    size_t len;
+    unsigned char const *der = chain_cert(x, i, &len);
+    x->minimal.vtable->start_cert(MINIMAL(x), len);
+    x->minimal.vtable->append(MINIMAL(x), der, len);
     x->minimal.vtable->end_cert(MINIMAL(x));
   }
   return x->minimal.vtable->end_chain(MINIMAL(x));
