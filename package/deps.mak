@@ -109,6 +109,7 @@ src/tls/tlsp_cache_open.o: src/tls/tlsp_cache_open.c src/include/utls/engine.h s
 src/tls/tlsp_child_exec.o: src/tls/tlsp_child_exec.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/tlsp_client_check.o: src/tls/tlsp_client_check.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/tlsp_client_side.o: src/tls/tlsp_client_side.c src/include/utls/config.h src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
+src/tls/tlsp_connection_init.o: src/tls/tlsp_connection_init.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/tlsp_connection_run.o: src/tls/tlsp_connection_run.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h
 src/tls/tlsp_crc32c.o: src/tls/tlsp_crc32c.c src/tls/proxy-internal.h
 src/tls/tlsp_delayed_main.o: src/tls/tlsp_delayed_main.c src/include/utls/engine.h src/include/utls/remote.h src/include/utls/sesscache.h src/include/utls/setup.h src/include/utls/utls.h src/tls/tls-internal.h

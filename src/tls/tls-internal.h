@@ -242,6 +242,11 @@ struct tlsp_side_s
 extern tlsp_side const tlsp_server_side;
 extern tlsp_side const tlsp_client_side;
 
+/* What tlsp_immediate_main and tlsp_delayed_main do first: SIGCHLD
+   back to its default (the application's status must reach us), the
+   network descriptors into e, the side's facts and wipe into h. */
+extern void tlsp_connection_init (utls_engine *e, tlsp_handover *h, tlsp_opts const *opts, utls_fds const *fds, tlsp_side const *side);
+
 /* tlsd/tlsc: everything after option parsing. fds has the network. */
 extern int tlsp_immediate_main (char const *const *argv, tlsp_opts const *opts, utls_fds *fds, tlsp_side const *side);
 

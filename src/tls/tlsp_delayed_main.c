@@ -114,14 +114,8 @@ int tlsp_delayed_main (char const *const *argv, tlsp_opts const *opts, utls_fds 
   utls_engine e = { .eng = 0 };
   pid_t pid;
   int cmd;
-  handover.opts = opts;
-  handover.facts = side->facts;
-  handover.wipe = side->wipe;
+  tlsp_connection_init(&e, &handover, opts, fds, side);
   handover.fd_optional = 1;
-  /* Inherited SIG_IGN would have the kernel reap the application:
-     its status would be lost (waitpid: ECHILD, exit 111). */
-  signal(SIGCHLD, SIG_DFL);
-  e.fds = *fds;
   /* Files first: a configuration error must not leave the application
      running without TLS. The child execs at once, so its copy of the
      key is gone with its address space. */

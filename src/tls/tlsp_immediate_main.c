@@ -20,14 +20,8 @@ int tlsp_immediate_main (char const *const *argv, tlsp_opts const *opts, utls_fd
 {
   utls_engine e = { .eng = 0 };
   pid_t pid;
-  /* Inherited SIG_IGN would have the kernel reap the application:
-     its status would be lost (waitpid: ECHILD, exit 111). */
-  signal(SIGCHLD, SIG_DFL);
-  e.fds = *fds;
+  tlsp_connection_init(&e, &handover, opts, fds, side);
   pid = tlsp_spawn_app(argv, &e.fds, side->is_server ? 0 : 6, side->is_server ? 1 : 7, &handover.fd, opts->keep_env);
-  handover.opts = opts;
-  handover.facts = side->facts;
-  handover.wipe = side->wipe;
   e.eng = (*side->init)(opts);
   if (opts->engine_options & UTLS_OPT_STRICT_EOF) e.app_sigfd = tlsp_arm_app_signal(pid);
   utls_drop_privileges(0);
